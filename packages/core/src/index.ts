@@ -17,3 +17,4 @@ export {
   type Carrier,
   type CarrierKind,
 } from './schema/label-schema.js';
+export type { Box, Word, Page, InvoiceDocument } from './documents/document.js';
