@@ -18,3 +18,5 @@ export {
   type CarrierKind,
 } from './schema/label-schema.js';
 export type { Box, Word, Page, InvoiceDocument } from './documents/document.js';
+// runtime: sessions over onnxruntime-node / onnxruntime-web
+export * from './runtime/index.js';
