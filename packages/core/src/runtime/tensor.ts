@@ -4,12 +4,12 @@
  */
 export type TensorDType = 'float32' | 'float64' | 'int64' | 'int32' | 'bool' | 'uint8' | 'int8';
 
-export type TensorData = Float32Array | Float64Array | BigInt64Array | Int32Array | Uint8Array | Int8Array;
+export type HostTensorData = Float32Array | Float64Array | BigInt64Array | Int32Array | Uint8Array | Int8Array;
 
 export interface HostTensor {
   dtype: TensorDType;
   dims: readonly number[];
-  data: TensorData;
+  data: HostTensorData;
 }
 
 const CTORS = {
@@ -27,13 +27,13 @@ export function numel(dims: readonly number[]): number {
 }
 
 /** Make a host tensor, checking that the data length matches the dims. */
-export function tensor(dtype: TensorDType, dims: readonly number[], data?: TensorData | ArrayLike<number> | ArrayLike<bigint>): HostTensor {
+export function tensor(dtype: TensorDType, dims: readonly number[], data?: HostTensorData | ArrayLike<number> | ArrayLike<bigint>): HostTensor {
   const n = numel(dims);
-  let out: TensorData;
+  let out: HostTensorData;
   if (data === undefined) out = new CTORS[dtype](n);
-  else if (ArrayBuffer.isView(data) && data.constructor === CTORS[dtype]) out = data as TensorData;
+  else if (ArrayBuffer.isView(data) && data.constructor === CTORS[dtype]) out = data as HostTensorData;
   else if (dtype === 'int64') out = BigInt64Array.from(data as ArrayLike<number>, (v) => BigInt(v));
-  else out = (CTORS[dtype] as { from(a: ArrayLike<number>): TensorData }).from(Array.from(data as ArrayLike<number>, Number));
+  else out = (CTORS[dtype] as { from(a: ArrayLike<number>): HostTensorData }).from(Array.from(data as ArrayLike<number>, Number));
   if (out.length !== n) throw new Error(`tensor: ${out.length} values do not fill dims [${dims.join(', ')}] (${n})`);
   return { dtype, dims: [...dims], data: out };
 }
