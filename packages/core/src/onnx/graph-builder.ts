@@ -906,7 +906,7 @@ export class GraphBuilder {
       node: this.nodeList.map((n) => ({
         name: n.name,
         opType: n.opType,
-        input: [...n.inputs],
+        input: serializedInputs(n),
         output: [...n.outputs],
         attribute: Object.entries(n.attributes).map(([k, v]) => attrToProto(k, v, (g) => g.value.toGraphProto())),
       })),
@@ -1062,6 +1062,18 @@ export class GraphBuilder {
     this.nodeList.push({ name: nodeName, opType, inputs: [...inputs], outputs: outNames, attributes: attrs });
     return outs;
   }
+}
+
+/**
+ * A node's inputs as written to the model: trailing omitted optional inputs ('') are dropped, as the ONNX spec
+ * allows (onnxruntime 1.30 crashes at optimisation level 'extended'/'all' on a LayerNormalization whose omitted
+ * bias is written as a trailing ''). Loop keeps its positional M and cond slots.
+ */
+function serializedInputs(n: NodeRecord): string[] {
+  const inputs = [...n.inputs];
+  if (n.opType === 'Loop') return inputs;
+  while (inputs.length > 0 && inputs[inputs.length - 1] === '') inputs.pop();
+  return inputs;
 }
 
 function subgraphsOf(n: NodeRecord): GraphBuilder[] {
