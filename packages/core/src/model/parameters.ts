@@ -26,7 +26,7 @@ export type ParameterInit =
   /** N(0, std); `zeroRow` is an Embedding's padding_idx row, set to zero */
   { kind: 'normal'; std: number; zeroRow?: number } | { kind: 'zeros' } | { kind: 'ones' } | { kind: 'constant'; value: number };
 
-export type ParameterModule = 'backbone' | 'group' | 'prototype' | 'baseline';
+export type ParameterModule = 'backbone' | 'group' | 'prototype' | 'baseline' | 'crf';
 
 export interface ParameterSpec {
   /** checkpoint name (= HF state-dict name for the backbone) */

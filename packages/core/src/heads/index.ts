@@ -1,0 +1,87 @@
+// heads: the hierarchical group head, the prototype head and their combination, the baseline head, the
+// multi-task losses, the adaptive CRF's training NLL, the hybrid / standard trainable models, add-label, analyze.
+export {
+  crfParameterSpecs,
+  buildCrfScores,
+  crfForward,
+  crfPosteriors,
+  crfNegLogLikelihood,
+  type CrfScores,
+  type CrfForward,
+  type CrfPosteriors,
+  type CrfLoss,
+} from './crf-graph.js';
+export {
+  buildHybridHeads,
+  buildBaselineHead,
+  combineScores,
+  groupMembership,
+  groupOrder,
+  linear,
+  gelu,
+  l2Normalize,
+  HYBRID_HEAD_PARAMS,
+  BASELINE_HEAD_PARAMS,
+  L2_NORM_EPSILON,
+  type CombineMode,
+  type HeadSchema,
+  type HeadBuildOptions,
+  type HybridHeadOutputs,
+  type BaselineHeadOutputs,
+} from './hybrid-heads.js';
+export {
+  entityLoss,
+  groupLoss,
+  prototypeRegularization,
+  classBalancedWeights,
+  LOSS_IGNORE_INDEX,
+  DEFAULT_PROTOTYPE_MARGIN,
+  DEFAULT_FOCAL_BETA,
+  DEFAULT_FOCAL_GAMMA,
+  type EntityLossOptions,
+} from './head-losses.js';
+export {
+  labelSchemaDocument,
+  labelSchemaYaml,
+  labelSchemaFromDocument,
+  schemaWithEntity,
+  SCHEMA_DOCUMENT_FORMAT,
+  type EntityAddition,
+} from './schema-document.js';
+export {
+  headModel,
+  headModelName,
+  headModelParameters,
+  headModelFromConfig,
+  parseHeadModelConfig,
+  headCrfStructure,
+  hybridModelFromOptions,
+  standardModelFromOptions,
+  entityLossFeeds,
+  featureBatchFeeds,
+  HYBRID_MODEL,
+  STANDARD_MODEL,
+  HIDDEN_HYBRID_MODEL,
+  HIDDEN_STANDARD_MODEL,
+  HEAD_LOSS_PARTS,
+  SEED_LOSS_WEIGHTS,
+  HEAD_LABEL_FEEDS,
+  HIDDEN_FEED,
+  type HeadArchitecture,
+  type HeadBackbone,
+  type HeadLossPart,
+  type HeadModelOptions,
+  type HeadModelConfig,
+  type EntityLossSettings,
+} from './hybrid-model.js';
+export {
+  HeadModelRunner,
+  locateModel,
+  normalizeRows,
+  type ModelLocation,
+  type HeadModelRunnerOptions,
+  type DocumentRunOptions,
+  type WordOutputs,
+} from './model-runner.js';
+export { addLabel, MODEL_SCHEMA_FILE, type AddLabelOptions, type AddLabelResult } from './add-label.js';
+export { analyze, type HeadAnalyzeOptions, type HeadAnalysis, type HeadWordAnalysis, type HeadScoredLabel } from './analyze.js';
