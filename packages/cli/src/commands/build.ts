@@ -147,6 +147,7 @@ export const artifactDirTarget: InspectTarget = {
       `parameters: ${m.counts.parameters.toLocaleString('en-US')} in ${m.counts.tensors} tensors, ` +
         `${m.counts.trainableParameters.toLocaleString('en-US')} trainable in ${m.counts.trainableTensors}\n`,
     );
+    out.write(`parameters by module: ${moduleCounts(m.parameters)}\n`);
     const frozen = m.parameters.filter((p) => !p.trainable).map((p) => p.name);
     if (frozen.length)
       out.write(`frozen: ${frozen.length <= 6 ? frozen.join(', ') : `${frozen.slice(0, 6).join(', ')}, ... (${frozen.length})`}\n`);
@@ -164,3 +165,15 @@ export const artifactDirTarget: InspectTarget = {
     out.write(problems.length ? `structural check: ${problems.length} problem(s)\n  ${problems.join('\n  ')}\n` : 'structural check: ok\n');
   },
 };
+
+/** "backbone 73,184 (52 tensors), group 868 (4), ..." in checkpoint order of first appearance. */
+function moduleCounts(parameters: ReadonlyArray<{ module: string; shape: number[] }>): string {
+  const by = new Map<string, { params: number; tensors: number }>();
+  for (const p of parameters) {
+    const m = by.get(p.module) ?? { params: 0, tensors: 0 };
+    m.params += p.shape.reduce((a, d) => a * d, 1);
+    m.tensors += 1;
+    by.set(p.module, m);
+  }
+  return [...by].map(([name, m]) => `${name} ${m.params.toLocaleString('en-US')} (${m.tensors} tensors)`).join(', ');
+}
