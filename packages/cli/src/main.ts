@@ -3,6 +3,18 @@ import { hideBin } from 'yargs/helpers';
 import { configureLogging, HybridocError, HYBRIDOC_VERSION } from '@hybridoc/core';
 import { schemaCommand } from './commands/schema.js';
 import { demoCommand } from './commands/demo.js';
+import { importWeightsCommand } from './commands/import-weights.js';
+import { inspectCommand } from './commands/inspect.js';
+import { buildCommand } from './commands/build.js';
+import { exportCommand } from './commands/export.js';
+import { generateCommand } from './commands/generate.js';
+import { corpusStatsCommand } from './commands/corpus-stats.js';
+import { importCommand } from './commands/import.js';
+import { trainCommand } from './commands/train.js';
+import { evaluateCommand } from './commands/evaluate.js';
+import { addLabelCommand } from './commands/add-label.js';
+import { analyzeCommand } from './commands/analyze.js';
+import { predictCommand } from './commands/predict.js';
 
 export interface GlobalArgs {
   json: boolean;
@@ -12,7 +24,7 @@ export interface GlobalArgs {
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Commands register here, one module each. */
-const COMMANDS: Array<(y: Argv<GlobalArgs>) => Argv<GlobalArgs>> = [schemaCommand, demoCommand];
+const COMMANDS: Array<(y: Argv<GlobalArgs>) => Argv<GlobalArgs>> = [schemaCommand, demoCommand, importWeightsCommand, inspectCommand, buildCommand, exportCommand, generateCommand, corpusStatsCommand, importCommand, trainCommand, evaluateCommand, addLabelCommand, analyzeCommand, predictCommand];
 
 export async function main(argv: string[]): Promise<void> {
   let cli = yargs(argv)

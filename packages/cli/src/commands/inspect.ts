@@ -3,6 +3,8 @@ import type { Argv } from 'yargs';
 import { checkModel, formatProblem, inputError, loadModel, shapeToString, summarizeModel } from '@hybridoc/core';
 import { formatTable, printJson } from '../output.js';
 import type { GlobalArgs } from '../main.js';
+import { artifactDirTarget } from './build.js';
+import { modelConfigTarget } from './inspect-model-config.js';
 
 /**
  * One kind of thing `hybridoc inspect` understands. Later modules add handlers (artifact directories,
@@ -51,13 +53,13 @@ export const onnxFileTarget: InspectTarget = {
   },
 };
 
-export const INSPECT_TARGETS: InspectTarget[] = [onnxFileTarget];
+export const INSPECT_TARGETS: InspectTarget[] = [onnxFileTarget, artifactDirTarget, modelConfigTarget];
 
 export function inspectCommand(y: Argv<GlobalArgs>) {
   return y.command(
     'inspect <path>',
     'summarise an ONNX graph: node counts per op (subgraphs included), inputs, outputs, parameter count, structural check',
-    (a) => a.positional('path', { type: 'string', demandOption: true, describe: 'an .onnx file' }),
+    (a) => a.positional('path', { type: 'string', demandOption: true, describe: 'an .onnx file or an artifact directory' }),
     (args) => {
       const path = args.path as string;
       let isDirectory: boolean;
