@@ -24,7 +24,22 @@ export interface GlobalArgs {
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Commands register here, one module each. */
-const COMMANDS: Array<(y: Argv<GlobalArgs>) => Argv<GlobalArgs>> = [schemaCommand, demoCommand, importWeightsCommand, inspectCommand, buildCommand, exportCommand, generateCommand, corpusStatsCommand, importCommand, trainCommand, evaluateCommand, addLabelCommand, analyzeCommand, predictCommand];
+const COMMANDS: Array<(y: Argv<GlobalArgs>) => Argv<GlobalArgs>> = [
+  schemaCommand,
+  demoCommand,
+  importWeightsCommand,
+  inspectCommand,
+  buildCommand,
+  exportCommand,
+  generateCommand,
+  corpusStatsCommand,
+  importCommand,
+  trainCommand,
+  evaluateCommand,
+  addLabelCommand,
+  analyzeCommand,
+  predictCommand,
+];
 
 export async function main(argv: string[]): Promise<void> {
   let cli = yargs(argv)

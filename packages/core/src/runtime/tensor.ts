@@ -27,7 +27,11 @@ export function numel(dims: readonly number[]): number {
 }
 
 /** Make a host tensor, checking that the data length matches the dims. */
-export function tensor(dtype: TensorDType, dims: readonly number[], data?: HostTensorData | ArrayLike<number> | ArrayLike<bigint>): HostTensor {
+export function tensor(
+  dtype: TensorDType,
+  dims: readonly number[],
+  data?: HostTensorData | ArrayLike<number> | ArrayLike<bigint>,
+): HostTensor {
   const n = numel(dims);
   let out: HostTensorData;
   if (data === undefined) out = new CTORS[dtype](n);
