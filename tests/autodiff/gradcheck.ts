@@ -3,8 +3,10 @@
 import {
   createSession,
   encodeModel,
+  fnv1a32,
   gradients,
   GraphBuilder,
+  seededUniform,
   tensor,
   toNumbers,
   type HostTensor,
@@ -41,24 +43,6 @@ export interface GradCase {
   atol?: number;
 }
 
-/** Deterministic uniform numbers in [0, 1) (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function hashName(s: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
-  return h >>> 0;
-}
-
 /**
  * loss = sum_k sum(out_k * w_k), with w_k = sin(0.7 * flat index + 0.3 + k) built in the graph, so the
  * incoming gradient of each output is varied (not all ones) whatever its run-time shape.
@@ -85,7 +69,7 @@ export interface Built {
 }
 
 export function feedsFor(c: Pick<GradCase, 'name' | 'inputs' | 'dtype'>): Record<string, HostTensor> {
-  const rnd = prng(hashName(c.name));
+  const rnd = seededUniform(fnv1a32(c.name));
   const feeds: Record<string, HostTensor> = {};
   for (const [name, spec] of Object.entries(c.inputs)) {
     const dtype = spec.dtype ?? c.dtype ?? 'float64';
@@ -140,7 +124,7 @@ export async function gradCheck(c: GradCase): Promise<Mismatch[]> {
     const eps = c.eps ?? (isF32 ? 1e-2 : 1e-6);
     const rtol = c.rtol ?? (isF32 ? 2e-2 : 1e-6);
     const atol = c.atol ?? (isF32 ? 2e-3 : 1e-8);
-    const rnd = prng(hashName(c.name) ^ 0x9e3779b9);
+    const rnd = seededUniform(fnv1a32(c.name) ^ 0x9e3779b9);
     const bad: Mismatch[] = [];
     for (const w of b.wrt) {
       const feed = b.feeds[w];

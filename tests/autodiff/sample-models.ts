@@ -1,8 +1,7 @@
 // Small forward graphs for whole-model gradient checks: an MLP and one transformer block (embeddings,
 // self-attention with a padding mask and softmax, layer norms, GELU through Erf, residuals, dropout).
 // Parameters are graph inputs, as in the project's training graphs.
-import { GraphBuilder, reproducibleDropout, tensor, type HostTensor, type TensorRef } from '@hybridoc/core';
-import { prng } from './gradcheck.js';
+import { GraphBuilder, reproducibleDropout, seededUniform, tensor, type HostTensor, type TensorRef } from '@hybridoc/core';
 
 export interface SampleModel {
   g: GraphBuilder;
@@ -14,7 +13,7 @@ export interface SampleModel {
 type ParamInit = { name: string; dims: number[]; scale?: number; offset?: number };
 
 function declareParams(g: GraphBuilder, specs: ParamInit[], seed: number, feeds: Record<string, HostTensor>): Record<string, TensorRef> {
-  const rnd = prng(seed);
+  const rnd = seededUniform(seed);
   const out: Record<string, TensorRef> = {};
   for (const s of specs) {
     out[s.name] = g.input(s.name, 'float64', s.dims);
@@ -38,7 +37,7 @@ function nll(g: GraphBuilder, logProbs: TensorRef, labels: TensorRef): TensorRef
 export function buildMlp(): SampleModel {
   const g = new GraphBuilder('mlp');
   const feeds: Record<string, HostTensor> = {};
-  const rnd = prng(7);
+  const rnd = seededUniform(7);
   const x = g.input('x', 'float64', ['batch', 5]);
   feeds.x = tensor(
     'float64',

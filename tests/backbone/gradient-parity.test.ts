@@ -7,20 +7,9 @@ import { createSession, f32, i64, type HostTensor, type Session } from '@hybrido
 import { buildLayoutLMv3Graph, type LayoutLMv3GraphOptions } from '../../packages/core/src/model/layoutlmv3.js';
 import { isTrainable } from '../../packages/core/src/model/parameters.js';
 import { gradients } from '../../packages/core/src/autodiff/gradients.js';
-import { loadParityFixture, relativeMaxError, type FloatTensor, type ParityFixture } from '../support/parity-fixture.js';
+import { loadParityFixture, parityFeeds, relativeMaxError, type FloatTensor, type ParityFixture } from '../support/parity-fixture.js';
 
 const FIXTURES = ['tiny-visual', 'tiny-text'] as const;
-
-function feedsOf(fx: ParityFixture): Record<string, HostTensor> {
-  const feeds: Record<string, HostTensor> = {};
-  for (const [name, t] of fx.weights) feeds[name] = f32(t.shape, t.data);
-  feeds.input_ids = i64(fx.inputs.input_ids.shape, fx.inputs.input_ids.data);
-  feeds.bbox = i64(fx.inputs.bbox.shape, fx.inputs.bbox.data);
-  feeds.attention_mask = i64(fx.inputs.attention_mask.shape, fx.inputs.attention_mask.data);
-  if (fx.inputs.pixel_values) feeds.pixel_values = f32(fx.inputs.pixel_values.shape, fx.inputs.pixel_values.data);
-  feeds.loss_weight = f32(fx.outputs.loss_weight.shape, fx.outputs.loss_weight.data);
-  return feeds;
-}
 
 const maxAbs = (a: ArrayLike<number>) => Array.from(a).reduce((m, v) => Math.max(m, Math.abs(v)), 0);
 
@@ -63,7 +52,7 @@ async function gradientRun(fx: ParityFixture, trainRelPos: boolean, options: Lay
   for (const n of trained) g.output(grads.get(n)!, { name: `grad.${n}` });
   const session: Session = await createSession(g.finalize().bytes, { intraOpThreads: 1 });
   try {
-    return { trained, out: await session.run(feedsOf(fx)) };
+    return { trained, out: await session.run(parityFeeds(fx, { lossWeight: true })) };
   } finally {
     await session.release();
   }
@@ -149,8 +138,7 @@ describe('training forward differentiates', () => {
     for (const p of trained) g.output(grads.get(p.name)!, { name: `grad.${p.name}` });
     const session = await createSession(g.finalize().bytes, { intraOpThreads: 1 });
     try {
-      const base = feedsOf(fx);
-      delete base.loss_weight;
+      const base = parityFeeds(fx);
       for (const rows of [2, 3]) {
         const feeds: Record<string, HostTensor> = { ...base, dropout_seed: i64([], [5]) };
         if (rows === 3) for (const k of ['input_ids', 'bbox', 'attention_mask', 'pixel_values']) feeds[k] = withRow0Repeated(base[k]);

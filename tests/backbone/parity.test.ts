@@ -5,19 +5,9 @@
  */
 import { createSession, f32, i64, type HostTensor, type Session } from '@hybridoc/core';
 import { buildLayoutLMv3Graph } from '../../packages/core/src/model/layoutlmv3.js';
-import { loadParityFixture, relativeMaxError, type FloatTensor, type IntTensor, type ParityFixture } from '../support/parity-fixture.js';
+import { loadParityFixture, parityFeeds, relativeMaxError, type FloatTensor, type IntTensor } from '../support/parity-fixture.js';
 
 const FIXTURES = ['tiny-visual', 'tiny-text'] as const;
-
-function feedsOf(fx: ParityFixture): Record<string, HostTensor> {
-  const feeds: Record<string, HostTensor> = {};
-  for (const [name, t] of fx.weights) feeds[name] = f32(t.shape, t.data);
-  feeds.input_ids = i64(fx.inputs.input_ids.shape, fx.inputs.input_ids.data);
-  feeds.bbox = i64(fx.inputs.bbox.shape, fx.inputs.bbox.data);
-  feeds.attention_mask = i64(fx.inputs.attention_mask.shape, fx.inputs.attention_mask.data);
-  if (fx.inputs.pixel_values) feeds.pixel_values = f32(fx.inputs.pixel_values.shape, fx.inputs.pixel_values.data);
-  return feeds;
-}
 
 async function run(bytes: Uint8Array, feeds: Record<string, HostTensor>): Promise<Record<string, HostTensor>> {
   const session: Session = await createSession(bytes, { intraOpThreads: 1 });
@@ -46,7 +36,7 @@ describe.each(FIXTURES)('LayoutLMv3 forward parity with Hugging Face: %s', (name
 
   beforeAll(async () => {
     const { graph } = buildLayoutLMv3Graph(fx.config.backbone, { hiddenStates: true, debug: true });
-    out = await run(graph.finalize().bytes, feedsOf(fx));
+    out = await run(graph.finalize().bytes, parityFeeds(fx));
   });
 
   test('every layer (embedding output, then each layer) within 1e-4 of the reference', () => {
@@ -62,7 +52,7 @@ describe.each(FIXTURES)('LayoutLMv3 forward parity with Hugging Face: %s', (name
 
   test('the patchify + MatMul form of the patch projection (training graphs) gives the same layers', async () => {
     const { graph } = buildLayoutLMv3Graph(fx.config.backbone, { hiddenStates: true, patchEmbed: 'matmul' });
-    const alt = await run(graph.finalize().bytes, feedsOf(fx));
+    const alt = await run(graph.finalize().bytes, parityFeeds(fx));
     fx.outputs.hidden_states.forEach((ref, i) =>
       expectFloat(alt[`hidden_states.${i}`], ref, fx.manifest.tolerances.hidden_states, `hidden_states.${i}`),
     );
@@ -113,7 +103,7 @@ describe.each(FIXTURES)('LayoutLMv3 forward parity with Hugging Face: %s', (name
     const H = fx.entry.hidden_size;
     const S = fx.entry.sequence_length;
     const V = S - T;
-    const feeds = feedsOf(fx);
+    const feeds = parityFeeds(fx);
     const cut = (t: HostTensor, inner: number) => {
       const src = t.data as BigInt64Array;
       return i64([1, real, ...t.dims.slice(2)], src.slice(row * T * inner, row * T * inner + real * inner));

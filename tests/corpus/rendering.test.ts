@@ -28,6 +28,18 @@ function inkMask(page: PageDrawing): { mask: Uint8Array; faint: Uint8Array; w: n
   return { mask, faint, w, h };
 }
 
+/** The dark pixels of `mask`, and how many of them `covered` leaves out. */
+function inkOutside(mask: Uint8Array, covered: Uint8Array): { ink: number; outside: number } {
+  let ink = 0;
+  let outside = 0;
+  for (let i = 0; i < mask.length; i++) {
+    if (!mask[i]) continue;
+    ink++;
+    if (!covered[i]) outside++;
+  }
+  return { ink, outside };
+}
+
 function px(b: Box): [number, number, number, number] {
   return [b[0] * S, b[1] * S, b[2] * S, b[3] * S];
 }
@@ -62,13 +74,7 @@ test('each word: ink inside its box, touching its left and right edges (words dr
       for (const [x0, y0, x1, y1] of boxes)
         for (let y = Math.max(0, Math.floor(y0) - 1); y < Math.min(h, Math.ceil(y1) + 1); y++)
           for (let x = Math.max(0, Math.floor(x0) - 1); x < Math.min(w, Math.ceil(x1) + 1); x++) covered[y * w + x] = 1;
-      let ink = 0;
-      let outside = 0;
-      for (let i = 0; i < w * h; i++) {
-        if (!mask[i]) continue;
-        ink++;
-        if (!covered[i]) outside++;
-      }
+      const { ink, outside } = inkOutside(mask, covered);
       if (outside > Math.max(3, ink * 0.001))
         problems.push(`${g.doc.template} ${g.doc.id} p${p}: ${outside} of ${ink} ink pixels outside every word box`);
       for (const tw of textWords) {
@@ -123,13 +129,7 @@ test('the full page: dark ink outside word boxes only where the page draws rules
         );
       else cover(px(gr.box), 2);
     }
-    let ink = 0;
-    let outside = 0;
-    for (let i = 0; i < w * h; i++) {
-      if (!mask[i]) continue;
-      ink++;
-      if (!covered[i]) outside++;
-    }
+    const { ink, outside } = inkOutside(mask, covered);
     if (outside > Math.max(3, ink * 0.002))
       problems.push(`${g.doc.template} ${g.doc.id}: ${outside} of ${ink} dark pixels outside words and decorations`);
     // QR and signature words: their box holds the drawn symbol

@@ -1,17 +1,5 @@
 /** Shared pieces for the decoding tests: a small schema, random scores, brute-force enumeration. */
-import { parseLabelSchema, type DenseCrf, type LabelSchema } from '@hybridoc/core';
-
-/** Deterministic uniform [0, 1) generator (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { parseLabelSchema, seededUniform, type DenseCrf, type LabelSchema } from '@hybridoc/core';
 
 /** 3 entity groups x 2 entities: 13 labels, 4 group classes. */
 export const SMALL_YAML = `
@@ -43,7 +31,7 @@ export const smallSchema = (): LabelSchema => parseLabelSchema(SMALL_YAML, 'smal
 export const tinySchema = (): LabelSchema => parseLabelSchema(TINY_YAML, 'tiny.yaml');
 
 export function randomEmissions(T: number, L: number, seed: number, scale = 3): Float32Array {
-  const rnd = seededRandom(seed);
+  const rnd = seededUniform(seed);
   const e = new Float32Array(T * L);
   for (let k = 0; k < e.length; k++) e[k] = (2 * rnd() - 1) * scale;
   return e;

@@ -8,12 +8,13 @@ import {
   trainByteLevelBpeFromCounts,
   BYTE_TO_CHAR,
   HybridocError,
+  seededUniform,
 } from '@hybridoc/core';
-import { comparisonWords, rng } from './helpers.js';
+import { comparisonWords } from './helpers.js';
 
 /** Invoice-like words with a Zipf-ish frequency, plus the varied comparison words. */
 function corpus(n: number, seed = 3): string[] {
-  const r = rng(seed);
+  const r = seededUniform(seed);
   const common = ['Invoice', 'Total', 'Amount', 'Due', 'Date:', 'VAT', 'Tax', 'Qty', 'Unit', 'Price', 'EUR', 'USD', 'Subtotal', 'Payment'];
   const out: string[] = [...comparisonWords(300)];
   while (out.length < n) {

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync, readFileSync, copyFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
+import { seededUniform } from '@hybridoc/core';
 import { REPO } from '../support/cli.js';
 
 export { REPO };
@@ -33,18 +34,6 @@ export function makeRobertaLikeDir(): string {
   writeFileSync(join(dir, 'vocab.json'), JSON.stringify(vocab));
   copyFileSync(join(GPT2_DIR, 'vocab.bpe'), join(dir, 'merges.txt'));
   return dir;
-}
-
-/** A small deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const HAND_WORDS = [
@@ -251,7 +240,7 @@ const SYLLABLES = [
 
 /** A few hundred varied words: the hand list plus words drawn from syllables (letters, digits, symbols, unicode). */
 export function comparisonWords(count = 420): string[] {
-  const r = rng(7);
+  const r = seededUniform(7);
   const words = [...HAND_WORDS];
   while (words.length < count) {
     const n = 1 + Math.floor(r() * 7);

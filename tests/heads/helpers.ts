@@ -3,6 +3,7 @@ import {
   createSession,
   GraphBuilder,
   parseLabelSchema,
+  seededUniform,
   tensor,
   toNumbers,
   type DenseCrf,
@@ -41,20 +42,8 @@ groups:
 export const tinySchema = (): LabelSchema => parseLabelSchema(TINY_YAML, 'tiny-heads.yaml');
 export const smallSchema = (): LabelSchema => parseLabelSchema(SMALL_YAML, 'small-heads.yaml');
 
-/** Deterministic uniform [0, 1) (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function uniform(n: number, seed: number, lo = -1, hi = 1): number[] {
-  const r = prng(seed);
+  const r = seededUniform(seed);
   return Array.from({ length: n }, () => lo + (hi - lo) * r());
 }
 
@@ -191,7 +180,7 @@ export async function gradientCheck(o: {
     const eps = o.eps ?? 1e-6;
     const rtol = o.rtol ?? 1e-5;
     const atol = o.atol ?? 1e-7;
-    const rnd = prng(o.seed ?? 7);
+    const rnd = seededUniform(o.seed ?? 7);
     const mismatches: Mismatch[] = [];
     let checked = 0;
     for (const w of o.wrt) {

@@ -7,9 +7,11 @@
  */
 import {
   createSession,
+  fnv1a32,
   GraphBuilder,
   onnx,
   int64ToNumber,
+  seededUniform,
   tensor,
   type Dim,
   type HostTensor,
@@ -65,18 +67,9 @@ export const floatOf = (v: Variant): FloatDType => (v === 'float64' ? 'float64' 
 
 // ------------------------------------------------------------------------------------------- inputs
 
-/** mulberry32 seeded by a string. */
+/** mulberry32 seeded by a string (its FNV-1a hash). */
 export function rngFor(key: string): Rng {
-  let h = 2166136261;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619);
-  let a = h >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seededUniform(fnv1a32(key));
 }
 
 export const uniform =
@@ -182,6 +175,17 @@ function addCase(b: GraphBuilder, c: OpCase, dt: FloatDType, prefix: string): Bu
   return { inputs, inputNames: refs.map((r) => r.name), outputNames };
 }
 
+/** A built case's results from one run of `bytes`. */
+function caseRun(built: Built, bytes: Uint8Array, out: Record<string, HostTensor>, source: CaseRun['source']): CaseRun {
+  return {
+    inputs: built.inputs,
+    bindings: bindSymbols(built.inputs),
+    outputs: built.outputNames.map((n) => out[n]),
+    declared: declaredTypes(bytes, built.outputNames),
+    source,
+  };
+}
+
 function declaredTypes(bytes: Uint8Array, names: string[]): DeclaredType[] {
   const model = onnx.ModelProto.decode(bytes);
   const byName = new Map((model.graph?.output ?? []).map((o) => [o.name ?? '', o]));
@@ -238,16 +242,7 @@ async function runAlone(c: OpCase, dt: FloatDType, opts: RunOptions): Promise<Ca
   }
   try {
     const out = await session.run(feeds);
-    return {
-      ok: true,
-      run: {
-        inputs: built.inputs,
-        bindings: bindSymbols(built.inputs),
-        outputs: built.outputNames.map((n) => out[n]),
-        declared: declaredTypes(bytes, built.outputNames),
-        source: 'own session',
-      },
-    };
+    return { ok: true, run: caseRun(built, bytes, out, 'own session') };
   } catch (e) {
     return { ok: false, stage: 'run', error: message(e) };
   } finally {
@@ -277,18 +272,7 @@ export async function runBatch(cases: readonly OpCase[], dt: FloatDType, opts: R
     const feeds: Record<string, HostTensor> = {};
     for (const m of members) m.built.inputNames.forEach((n, i) => (feeds[n] = m.built.inputs[i].host));
     const out = await runBytes(bytes, feeds, opts);
-    for (const { c, built } of members) {
-      results.set(c, {
-        ok: true,
-        run: {
-          inputs: built.inputs,
-          bindings: bindSymbols(built.inputs),
-          outputs: built.outputNames.map((n) => out[n]),
-          declared: declaredTypes(bytes, built.outputNames),
-          source: 'batch',
-        },
-      });
-    }
+    for (const { c, built } of members) results.set(c, { ok: true, run: caseRun(built, bytes, out, 'batch') });
   } catch {
     for (const { c } of members) results.set(c, await runAlone(c, dt, opts));
   }

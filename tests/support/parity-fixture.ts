@@ -8,7 +8,7 @@
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadModelConfig, readSafetensors, type ModelConfig, type SafetensorsTensor } from '@hybridoc/core';
+import { f32, i64, loadModelConfig, readSafetensors, type HostTensor, type ModelConfig, type SafetensorsTensor } from '@hybridoc/core';
 import { REPO } from './cli.js';
 
 export const PARITY_FIXTURE_DIR = resolve(REPO, 'tests/fixtures/parity');
@@ -157,6 +157,21 @@ export function loadParityFixture(name: string): ParityFixture {
     grads: ordered(rawGrads),
     relPosGrads: ordered(floats(readSafetensors(resolve(dir, 'grads-rel-pos.safetensors')), 'grads-rel-pos')),
   };
+}
+
+/**
+ * The graph feeds of a fixture: every weight by checkpoint name, input_ids, bbox, attention_mask, pixel_values
+ * (visual fixtures), and with `lossWeight` the loss_weight of loss = sum(last_hidden_state * loss_weight).
+ */
+export function parityFeeds(fx: ParityFixture, options: { lossWeight?: boolean } = {}): Record<string, HostTensor> {
+  const feeds: Record<string, HostTensor> = {};
+  for (const [name, t] of fx.weights) feeds[name] = f32(t.shape, t.data);
+  feeds.input_ids = i64(fx.inputs.input_ids.shape, fx.inputs.input_ids.data);
+  feeds.bbox = i64(fx.inputs.bbox.shape, fx.inputs.bbox.data);
+  feeds.attention_mask = i64(fx.inputs.attention_mask.shape, fx.inputs.attention_mask.data);
+  if (fx.inputs.pixel_values) feeds.pixel_values = f32(fx.inputs.pixel_values.shape, fx.inputs.pixel_values.data);
+  if (options.lossWeight) feeds.loss_weight = f32(fx.outputs.loss_weight.shape, fx.outputs.loss_weight.data);
+  return feeds;
 }
 
 /** max|ours - reference| / max|reference|, the issue's parity measure (0 when both are all zero). */

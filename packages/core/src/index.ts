@@ -372,3 +372,5 @@ export * from './heads/index.js';
 export * from './trainer/index.js';
 // predict: HybridocModel (the embedding API), Predictor, batch prediction with a worker pool and resumable JSONL
 export * from './predict/index.js';
+// util/random: the shared seeded generators (mulberry32, splitmix32, FNV-1a)
+export { Mulberry32, seededUniform, splitmix32, fnv1a32 } from './util/random.js';

@@ -3,13 +3,9 @@
  * `Rng.from(seed, 'layout', 17)` hashes its parts into a seed, so independent streams (values, layout, noise)
  * never shift each other when one of them draws more numbers. Math.random is never used.
  */
-export class Rng {
-  private state: number;
+import { Mulberry32 } from '../util/random.js';
 
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
+export class Rng extends Mulberry32 {
   /** A generator whose seed is a hash of the parts (numbers and strings). */
   static from(...parts: Array<number | string>): Rng {
     return new Rng(hashParts(parts));
@@ -18,18 +14,6 @@ export class Rng {
   /** A new independent stream derived from this one's next draw and a label. */
   fork(label: string | number): Rng {
     return Rng.from(this.uint32(), label);
-  }
-
-  uint32(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  }
-
-  /** uniform in [0, 1) */
-  next(): number {
-    return this.uint32() / 4294967296;
   }
 
   /** integer in [lo, hi] */

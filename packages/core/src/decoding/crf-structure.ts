@@ -47,6 +47,7 @@
  */
 import type { LabelSchema } from '../schema/label-schema.js';
 import { HybridocError } from '../util/errors.js';
+import { seededUniform } from '../util/random.js';
 
 /** Score of a forbidden transition or start in TypeScript decoding. */
 export const FORBIDDEN_SCORE = Number.NEGATIVE_INFINITY;
@@ -186,18 +187,6 @@ export function checkCrfParams(s: CrfStructure, params: CrfParams): void {
   }
 }
 
-/** Small deterministic generator (mulberry32) for reproducible initial values. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface CrfInitOptions {
   seed?: number;
   /** uniform(-scale, scale) for residual_u (default 0.01); residual_v starts at 0, as in LoRA, so R_g = 0 */
@@ -209,7 +198,7 @@ export interface CrfInitOptions {
 
 /** Initial values: zeros everywhere except residual_u (small uniform) so the residual can start learning. */
 export function initCrfParams(s: CrfStructure, options: CrfInitOptions = {}): CrfParams {
-  const rnd = seededRandom(options.seed ?? 0);
+  const rnd = seededUniform(options.seed ?? 0);
   const out: CrfParams = {};
   for (const p of s.params) {
     const v = new Float32Array(size(p.shape));

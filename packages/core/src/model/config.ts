@@ -7,11 +7,21 @@
  * takes a preset name, a YAML or JSON path (our model-config.json, or an HF config.json), or a directory
  * holding one of those; every key is checked and a bad one gives one line naming the file and the key.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { HybridocError, inputError } from '../util/errors.js';
 import { configPath } from '../util/paths.js';
+import {
+  boolValue,
+  checkKnownKeys,
+  intValue,
+  isMapping,
+  numValue,
+  readConfigMapping,
+  typeName,
+  type ConfigFail,
+  type ConfigMapping,
+} from '../util/yaml-config.js';
 
 /** LayoutLMv3 backbone hyper-parameters, named as in Hugging Face's LayoutLMv3Config. */
 export interface LayoutLMv3Config {
@@ -92,8 +102,8 @@ export interface ModelConfig {
   training: TrainingRecipe;
 }
 
-type Obj = Record<string, unknown>;
-type Fail = (key: string, problem: string) => never;
+type Obj = ConfigMapping;
+type Fail = ConfigFail;
 
 const BACKBONE_KEYS: Array<keyof LayoutLMv3Config> = [
   'vocab_size',
@@ -209,16 +219,6 @@ const DEFAULT_HEADS: HeadConfig = {
   train_rel_pos_bias: false,
 };
 
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function typeName(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  return typeof v === 'object' ? 'a mapping' : `${typeof v} ${JSON.stringify(v)}`;
-}
-
 /** The directory of the built-in presets. */
 export function modelPresetDir(): string {
   return configPath('models');
@@ -264,29 +264,7 @@ export function loadModelConfig(presetOrPath: string): ModelConfig {
 }
 
 function readDocument(file: string): Obj {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new HybridocError(`${file}: cannot read model config (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-  }
-  let raw: unknown;
-  if (extname(file).toLowerCase() === '.json') {
-    try {
-      raw = JSON.parse(text);
-    } catch (err) {
-      throw inputError(file, undefined, `not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  } else {
-    try {
-      raw = parseYaml(text);
-    } catch (err) {
-      const msg = err instanceof YAMLParseError ? err.message.split('\n')[0] : String(err);
-      throw inputError(file, undefined, `not valid YAML: ${msg}`);
-    }
-  }
-  if (!isObj(raw)) throw inputError(file, undefined, `expected a mapping at the top level, got ${typeName(raw)}`);
-  return raw;
+  return readConfigMapping(file, 'model config', { json: true });
 }
 
 /** Follow `extends`, merge section by section, then validate the result against the last file. */
@@ -311,10 +289,10 @@ function mergeChain(doc: Obj, file: string, seen: Set<string>): Obj {
   const out: Obj = { name: doc.name ?? basename(file, extname(file)), description: doc.description ?? parent.description };
   for (const section of ['backbone', 'heads', 'training']) {
     const mine = doc[section];
-    if (mine !== undefined && !isObj(mine)) throw inputError(file, section, `expected a mapping, got ${typeName(mine)}`);
+    if (mine !== undefined && !isMapping(mine)) throw inputError(file, section, `expected a mapping, got ${typeName(mine)}`);
     let merged: Obj = { ...((parent[section] as Obj | undefined) ?? {}), ...((mine as Obj | undefined) ?? {}) };
     // a recipe that sets one warmup form replaces the parent's other form
-    if (section === 'training' && isObj(mine)) {
+    if (section === 'training' && isMapping(mine)) {
       if ('warmup_steps' in mine && !('warmup_fraction' in mine)) delete merged.warmup_fraction;
       if ('warmup_fraction' in mine && !('warmup_steps' in mine)) delete merged.warmup_steps;
     }
@@ -329,7 +307,7 @@ export function parseModelConfig(raw: unknown, file = '<model-config>'): ModelCo
   const fail: Fail = (key, problem) => {
     throw inputError(file, key, problem);
   };
-  if (!isObj(raw)) throw inputError(file, undefined, `expected a mapping at the top level, got ${typeName(raw)}`);
+  if (!isMapping(raw)) throw inputError(file, undefined, `expected a mapping at the top level, got ${typeName(raw)}`);
   for (const k of Object.keys(raw)) if (!TOP_KEYS.includes(k)) fail(k, `unknown key (known: ${TOP_KEYS.join(', ')})`);
   const name = raw.name === undefined ? basename(file, extname(file)) : raw.name;
   if (typeof name !== 'string' || name === '') fail('name', `expected a non-empty string, got ${typeName(name)}`);
@@ -344,33 +322,13 @@ export function parseModelConfig(raw: unknown, file = '<model-config>'): ModelCo
 function section(raw: Obj, key: string, fail: Fail): Obj {
   const s = raw[key];
   if (s === undefined) fail(key, 'missing section');
-  if (!isObj(s)) fail(key, `expected a mapping, got ${typeName(s)}`);
+  if (!isMapping(s)) fail(key, `expected a mapping, got ${typeName(s)}`);
   return s as Obj;
-}
-
-function checkKnown(s: Obj, known: readonly string[], prefix: string, fail: Fail): void {
-  for (const k of Object.keys(s)) if (!known.includes(k)) fail(prefix + k, `unknown key (known: ${known.join(', ')})`);
-}
-
-function intValue(v: unknown, key: string, min: number, fail: Fail): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v)) fail(key, `expected an integer, got ${typeName(v)}`);
-  if ((v as number) < min) fail(key, `must be at least ${min}, got ${v}`);
-  return v as number;
-}
-
-function numValue(v: unknown, key: string, fail: Fail): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) fail(key, `expected a number, got ${typeName(v)}`);
-  return v as number;
-}
-
-function boolValue(v: unknown, key: string, fail: Fail): boolean {
-  if (typeof v !== 'boolean') fail(key, `expected true or false, got ${typeName(v)}`);
-  return v as boolean;
 }
 
 /** Check every backbone key and the relations between them. `prefix` names the keys in messages. */
 export function parseBackbone(s: Obj, prefix: string, fail: Fail): LayoutLMv3Config {
-  checkKnown(s, BACKBONE_KEYS, prefix, fail);
+  checkKnownKeys(s, BACKBONE_KEYS, prefix, fail);
   const out: Obj = {};
   for (const k of BACKBONE_KEYS) {
     const key = prefix + k;
@@ -430,7 +388,7 @@ function checkBuckets(bins: number, maxDistance: number, binsKey: string, maxKey
 }
 
 function parseHeads(s: Obj, fail: Fail): HeadConfig {
-  checkKnown(s, HEAD_KEYS, 'heads.', fail);
+  checkKnownKeys(s, HEAD_KEYS, 'heads.', fail);
   for (const k of HEAD_KEYS) if (s[k] === undefined) fail(`heads.${k}`, 'missing');
   const dropout = numValue(s.head_dropout, 'heads.head_dropout', fail);
   if (dropout < 0 || dropout >= 1) fail('heads.head_dropout', `must be in [0, 1), got ${dropout}`);
@@ -449,7 +407,7 @@ function parseHeads(s: Obj, fail: Fail): HeadConfig {
 }
 
 function parseTraining(s: Obj, fail: Fail): TrainingRecipe {
-  checkKnown(s, TRAINING_KEYS, 'training.', fail);
+  checkKnownKeys(s, TRAINING_KEYS, 'training.', fail);
   if (s.learning_rate === undefined) fail('training.learning_rate', 'missing');
   const lr = numValue(s.learning_rate, 'training.learning_rate', fail);
   if (lr <= 0 || lr >= 1) fail('training.learning_rate', `must be in (0, 1), got ${lr}`);
@@ -478,7 +436,7 @@ export function modelConfigFromHf(raw: unknown, file = '<config.json>'): ModelCo
   const fail: Fail = (key, problem) => {
     throw inputError(file, key, problem);
   };
-  if (!isObj(raw)) throw inputError(file, undefined, `expected a JSON object, got ${typeName(raw)}`);
+  if (!isMapping(raw)) throw inputError(file, undefined, `expected a JSON object, got ${typeName(raw)}`);
   if (raw.model_type !== undefined && raw.model_type !== 'layoutlmv3')
     fail('model_type', `expected "layoutlmv3", got ${typeName(raw.model_type)}`);
   const s: Obj = { ...HF_LAYOUTLMV3_DEFAULTS };

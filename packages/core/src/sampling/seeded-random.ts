@@ -2,6 +2,8 @@
  * A small seeded pseudo-random generator (sfc32, seeded through splitmix32) for everything that must be
  * reproducible from a seed: sampler batch orders, bootstrap resamples. Not for cryptography.
  */
+import { splitmix32 } from '../util/random.js';
+
 export class SeededRandom {
   private a: number;
   private b: number;
@@ -57,11 +59,4 @@ export class SeededRandom {
     }
     return arr;
   }
-}
-
-function splitmix32(x: number): number {
-  let z = (x + 0x9e3779b9) | 0;
-  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-  return (z ^ (z >>> 16)) >>> 0;
 }

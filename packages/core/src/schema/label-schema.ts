@@ -6,11 +6,10 @@
  * Group membership is an index map (label -> group), never an id range. The outside label O
  * forms its own group, the last one, so the group head has (entity groups + 1) classes.
  */
-import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { HybridocError, inputError } from '../util/errors.js';
+import { inputError } from '../util/errors.js';
 import { configPath } from '../util/paths.js';
+import { isMapping, parseYamlText, readConfigText, type ConfigMapping } from '../util/yaml-config.js';
 
 /** How an entity appears on the page as "words". */
 export type CarrierKind = 'text' | 'qr' | 'graphic';
@@ -84,38 +83,21 @@ export function defaultLabelSchemaPath(): string {
 
 /** Read, validate and derive a schema from a YAML file. Bad files throw one clear line. */
 export function loadLabelSchema(path: string = defaultLabelSchemaPath()): LabelSchema {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new HybridocError(`${path}: cannot read label schema (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-  }
-  return parseLabelSchema(text, path);
+  return parseLabelSchema(readConfigText(path, 'label schema'), path);
 }
 
 export function parseLabelSchema(text: string, file = '<labels>'): LabelSchema {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (err) {
-    const msg = err instanceof YAMLParseError ? err.message.split('\n')[0] : String(err);
-    throw inputError(file, undefined, `not valid YAML: ${msg}`);
-  }
-  return buildLabelSchema(raw, file);
+  return buildLabelSchema(parseYamlText(text, file), file);
 }
 
-type Obj = Record<string, unknown>;
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+type Obj = ConfigMapping;
 
 /** Validate a parsed schema document and derive every map. */
 export function buildLabelSchema(raw: unknown, file = '<labels>'): LabelSchema {
   const fail = (key: string | undefined, problem: string): never => {
     throw inputError(file, key, problem);
   };
-  if (!isObj(raw)) fail(undefined, 'expected a mapping at the top level');
+  if (!isMapping(raw)) fail(undefined, 'expected a mapping at the top level');
   const doc = raw as Obj;
   checkKeys(doc, TOP_KEYS, '', fail);
   const name = str(doc.name, 'name', fail);
@@ -156,7 +138,7 @@ export function buildLabelSchema(raw: unknown, file = '<labels>'): LabelSchema {
 
   rawGroups.forEach((g, gi) => {
     const key = `groups[${gi}]`;
-    if (!isObj(g)) fail(key, `expected a mapping, got ${typeName(g)}`);
+    if (!isMapping(g)) fail(key, `expected a mapping, got ${typeName(g)}`);
     const go = g as Obj;
     checkKeys(go, GROUP_KEYS, key, fail);
     const gname = str(go.name, `${key}.name`, fail);
@@ -175,7 +157,7 @@ export function buildLabelSchema(raw: unknown, file = '<labels>'): LabelSchema {
     if (ents.length === 0) fail(`${key}.entities`, `group "${gname}" is empty`);
     ents.forEach((e, ei) => {
       const ekey = `${key}.entities[${ei}]`;
-      if (!isObj(e)) fail(ekey, `expected a mapping, got ${typeName(e)}`);
+      if (!isMapping(e)) fail(ekey, `expected a mapping, got ${typeName(e)}`);
       addEntity(e as Obj, ekey, gi, false, ENTITY_KEYS);
     });
   });
@@ -184,7 +166,7 @@ export function buildLabelSchema(raw: unknown, file = '<labels>'): LabelSchema {
     if (!Array.isArray(doc.additions)) fail('additions', `expected a list, got ${typeName(doc.additions)}`);
     (doc.additions as unknown[]).forEach((a, ai) => {
       const key = `additions[${ai}]`;
-      if (!isObj(a)) fail(key, `expected a mapping, got ${typeName(a)}`);
+      if (!isMapping(a)) fail(key, `expected a mapping, got ${typeName(a)}`);
       const gname = str((a as Obj).group, `${key}.group`, fail);
       const gi = groupIndex.get(gname);
       if (gi === undefined) fail(`${key}.group`, `unknown group "${gname}"`);

@@ -209,10 +209,7 @@ function drawHeader(
         ctx.strokeStyle = '#9CA3AF';
         ctx.lineWidth = 1;
         ctx.setLineDash([4, 3]);
-        ctx.beginPath();
-        ctx.moveTo(lx + 9, ly - 9);
-        ctx.lineTo(lx + 9, ly + 5);
-        ctx.stroke();
+        strokeLine(ctx, lx + 9, ly - 9, lx + 9, ly + 5);
         ctx.setLineDash([]);
       },
     ],
@@ -232,10 +229,7 @@ function drawHeader(
       (lx, ly) => {
         ctx.strokeStyle = TEXT;
         ctx.lineWidth = 2;
-        ctx.beginPath();
-        ctx.moveTo(lx, ly - 2);
-        ctx.lineTo(lx + 18, ly - 2);
-        ctx.stroke();
+        strokeLine(ctx, lx, ly - 2, lx + 18, ly - 2);
       },
     ],
   ];
@@ -306,10 +300,7 @@ function drawPanel(ctx: SKRSContext2D, p: PanelSpec): 'linear' | 'log' {
   for (const t of ticks) {
     const y = Math.round(Y(t)) + 0.5;
     ctx.strokeStyle = GRID;
-    ctx.beginPath();
-    ctx.moveTo(px0, y);
-    ctx.lineTo(px1, y);
-    ctx.stroke();
+    strokeLine(ctx, px0, y, px1, y);
     ctx.fillStyle = AXIS;
     const label = fmt(t);
     ctx.fillText(label, px0 - 6 - ctx.measureText(label).width, y);
@@ -320,15 +311,9 @@ function drawPanel(ctx: SKRSContext2D, p: PanelSpec): 'linear' | 'log' {
   for (const t of xticks) {
     const x = Math.round(X(t)) + 0.5;
     ctx.strokeStyle = GRID;
-    ctx.beginPath();
-    ctx.moveTo(x, py0);
-    ctx.lineTo(x, py1);
-    ctx.stroke();
+    strokeLine(ctx, x, py0, x, py1);
     ctx.strokeStyle = AXIS;
-    ctx.beginPath();
-    ctx.moveTo(x, py1);
-    ctx.lineTo(x, py1 + 4);
-    ctx.stroke();
+    strokeLine(ctx, x, py1, x, py1 + 4);
     ctx.fillStyle = AXIS;
     const label = fmtStep(t);
     ctx.fillText(label, x - ctx.measureText(label).width / 2, py1 + 6);
@@ -339,10 +324,7 @@ function drawPanel(ctx: SKRSContext2D, p: PanelSpec): 'linear' | 'log' {
   const labelEvery = Math.max(1, Math.ceil(p.epochStarts.length / 12));
   p.epochStarts.forEach((s, i) => {
     const x = Math.round(X(s - 0.5)) + 0.5;
-    ctx.beginPath();
-    ctx.moveTo(x, py0);
-    ctx.lineTo(x, py1);
-    ctx.stroke();
+    strokeLine(ctx, x, py0, x, py1);
     if (i % labelEvery === 0) {
       ctx.fillStyle = '#6B7280';
       ctx.font = font('sans', 10);
@@ -442,6 +424,14 @@ export function logTicks(lo: number, hi: number): number[] {
   let i1 = out.findIndex((t) => t >= hi);
   if (i1 < 0) i1 = out.length - 1;
   return out.slice(i0, i1 + 1);
+}
+
+/** One straight stroke from (x0, y0) to (x1, y1) in the current stroke style. */
+function strokeLine(ctx: SKRSContext2D, x0: number, y0: number, x1: number, y1: number): void {
+  ctx.beginPath();
+  ctx.moveTo(x0, y0);
+  ctx.lineTo(x1, y1);
+  ctx.stroke();
 }
 
 function fmt(v: number): string {

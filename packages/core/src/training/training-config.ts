@@ -20,14 +20,23 @@
  *
  * Epochs are counted from 1 everywhere in this file (config, phases, curriculumAt), as the logs print them.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { DECODE_MODES, type DecodeMode } from '../decoding/decode.js';
 import { listModelPresets, loadModelConfig, type ModelConfig, type TrainingRecipe } from '../model/config.js';
 import { loadLabelSchema, type LabelSchema } from '../schema/label-schema.js';
 import { HybridocError, inputError } from '../util/errors.js';
 import { configPath } from '../util/paths.js';
+import {
+  boolValue,
+  checkKnownKeys,
+  intValue,
+  isMapping,
+  numValue,
+  readConfigMapping,
+  typeName,
+  type ConfigMapping,
+} from '../util/yaml-config.js';
 
 export type Architecture = 'hierarchical_prototype' | 'standard';
 export const ARCHITECTURES: readonly Architecture[] = ['hierarchical_prototype', 'standard'];
@@ -178,7 +187,7 @@ export interface LoadTrainingConfigOptions {
   loadPreset?: (preset: string) => ModelConfig;
 }
 
-type Obj = Record<string, unknown>;
+type Obj = ConfigMapping;
 /** Throw the one-line error for `key`; `related`: other keys the problem involves. */
 type Fail = (key: string, problem: string, related?: string[]) => never;
 
@@ -269,28 +278,9 @@ export function loadTrainingConfig(presetOrPath: string = 'default', options: Lo
   return parseTrainingConfig(merged, file, { ...options, origins, files });
 }
 
-function readYaml(file: string): Obj {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new HybridocError(`${file}: cannot read training config (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-  }
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (err) {
-    const msg = err instanceof YAMLParseError ? err.message.split('\n')[0] : String(err);
-    throw inputError(file, undefined, `not valid YAML: ${msg}`);
-  }
-  if (raw === null || raw === undefined) raw = {};
-  if (!isObj(raw)) throw inputError(file, undefined, `expected a mapping at the top level, got ${typeName(raw)}`);
-  return raw;
-}
-
 function readChain(file: string, origins: Map<string, string>, files: string[], seen: Set<string>): Obj {
   seen.add(resolve(file));
-  const doc = readYaml(file);
+  const doc = readConfigMapping(file, 'training config', { emptyIsMapping: true });
   let base: Obj = {};
   if (doc.extends !== undefined) {
     if (typeof doc.extends !== 'string' || doc.extends === '')
@@ -315,10 +305,10 @@ function readChain(file: string, origins: Map<string, string>, files: string[], 
 function deepMerge(dst: Obj, src: Obj, prefix: string, origins: Map<string, string>, file: string): void {
   for (const [k, v] of Object.entries(src)) {
     const key = prefix + k;
-    if (isObj(v) && isObj(dst[k])) {
+    if (isMapping(v) && isMapping(dst[k])) {
       deepMerge(dst[k] as Obj, v, `${key}.`, origins, file);
     } else {
-      dst[k] = isObj(v) ? structuredClone(v) : v;
+      dst[k] = isMapping(v) ? structuredClone(v) : v;
       markOrigin(key, v, origins, file);
     }
     // a config that sets one warmup form replaces the other one it inherited
@@ -331,7 +321,7 @@ function markOrigin(key: string, v: unknown, origins: Map<string, string>, file:
   for (const existing of [...origins.keys()])
     if (existing.startsWith(`${key}.`) || existing.startsWith(`${key}[`)) origins.delete(existing);
   origins.set(key, file);
-  if (isObj(v)) for (const [k, x] of Object.entries(v)) markOrigin(`${key}.${k}`, x, origins, file);
+  if (isMapping(v)) for (const [k, x] of Object.entries(v)) markOrigin(`${key}.${k}`, x, origins, file);
 }
 
 function applyOverrides(doc: Obj, overrides: Record<string, unknown>, origins: Map<string, string>, source: string): void {
@@ -341,7 +331,7 @@ function applyOverrides(doc: Obj, overrides: Record<string, unknown>, origins: M
     let node = doc;
     for (const p of parts.slice(0, -1)) {
       if (node[p] === undefined) node[p] = {};
-      if (!isObj(node[p])) throw inputError(source, key, `${p} is not a mapping`);
+      if (!isMapping(node[p])) throw inputError(source, key, `${p} is not a mapping`);
       node = node[p] as Obj;
     }
     const last = parts[parts.length - 1];
@@ -369,8 +359,8 @@ export function parseTrainingConfig(raw: unknown, file = '<training-config>', co
     const notes = related.filter((k) => origins.has(k) && origins.get(k) !== at).map((k) => `${k} is set in ${origins.get(k)}`);
     throw inputError(at, key, notes.length ? `${problem} (${notes.join('; ')})` : problem);
   };
-  if (!isObj(raw)) throw inputError(file, undefined, `expected a mapping at the top level, got ${typeName(raw)}`);
-  checkKnown(raw, TOP_KEYS, '', fail);
+  if (!isMapping(raw)) throw inputError(file, undefined, `expected a mapping at the top level, got ${typeName(raw)}`);
+  checkKnownKeys(raw, TOP_KEYS, '', fail);
   const description = raw.description === undefined ? '' : raw.description;
   if (typeof description !== 'string') fail('description', `expected a string, got ${typeName(description)}`);
 
@@ -379,7 +369,7 @@ export function parseTrainingConfig(raw: unknown, file = '<training-config>', co
   const c = section(raw, 'curriculum', fail, false);
 
   // model
-  checkKnown(m, MODEL_KEYS, 'model.', fail);
+  checkKnownKeys(m, MODEL_KEYS, 'model.', fail);
   const name = m.name === undefined ? basename(file, extname(file)) : m.name;
   if (typeof name !== 'string' || name === '') fail('model.name', `expected a non-empty string, got ${typeName(name)}`);
   const architecture = oneOf(m.architecture, ARCHITECTURES, 'model.architecture', fail, 'hierarchical_prototype');
@@ -417,7 +407,7 @@ export function parseTrainingConfig(raw: unknown, file = '<training-config>', co
   checkLossConsistency(lossWeights, 'model.loss_weights', architecture, useCrf, fail);
 
   // training
-  checkKnown(t, TRAINING_KEYS, 'training.', fail);
+  checkKnownKeys(t, TRAINING_KEYS, 'training.', fail);
   const recipe = preset.training;
   sources.batch_size = t.batch_size === undefined ? 'preset' : 'config';
   const batchSize = t.batch_size === undefined ? recipe.batch_size : intValue(t.batch_size, 'training.batch_size', 1, fail);
@@ -477,7 +467,7 @@ export function parseTrainingConfig(raw: unknown, file = '<training-config>', co
   }
 
   // curriculum
-  checkKnown(c, CURRICULUM_KEYS, 'curriculum.', fail);
+  checkKnownKeys(c, CURRICULUM_KEYS, 'curriculum.', fail);
   const phasesRaw = c.phases === undefined || c.phases === null ? [] : c.phases;
   if (!Array.isArray(phasesRaw)) fail('curriculum.phases', `expected a list of phases, got ${typeName(phasesRaw)}`);
   const enabled = c.enabled === undefined ? (phasesRaw as unknown[]).length > 0 : boolValue(c.enabled, 'curriculum.enabled', fail);
@@ -588,7 +578,7 @@ function loadPresetFor(name: string, loader: ((preset: string) => ModelConfig) |
 }
 
 function parseLossWeights(s: Obj, prefix: string, inherit: LossWeights | undefined, fail: Fail): LossWeights {
-  checkKnown(s, LOSS_KEYS, `${prefix}.`, fail);
+  checkKnownKeys(s, LOSS_KEYS, `${prefix}.`, fail);
   const out = {} as LossWeights;
   for (const k of LOSS_KEYS) {
     const key = `${prefix}.${k}`;
@@ -637,8 +627,8 @@ function parseWarmup(
 
 function parseLrSchedule(v: unknown, fail: Fail): LrScheduleSettings {
   const s = v === undefined ? {} : v;
-  if (!isObj(s)) fail('training.lr_schedule', `expected a mapping, got ${typeName(s)}`);
-  checkKnown(s as Obj, LR_KEYS, 'training.lr_schedule.', fail);
+  if (!isMapping(s)) fail('training.lr_schedule', `expected a mapping, got ${typeName(s)}`);
+  checkKnownKeys(s as Obj, LR_KEYS, 'training.lr_schedule.', fail);
   const o = s as Obj;
   const decay = oneOf(o.decay, LR_DECAYS, 'training.lr_schedule.decay', fail, 'linear');
   const floor = o.min_lr_ratio === undefined ? 0 : numValue(o.min_lr_ratio, 'training.lr_schedule.min_lr_ratio', fail);
@@ -648,9 +638,9 @@ function parseLrSchedule(v: unknown, fail: Fail): LrScheduleSettings {
 
 function parseEarlyStopping(v: unknown, fail: Fail): EarlyStoppingSettings {
   const s = v === undefined ? {} : v;
-  if (!isObj(s)) fail('training.early_stopping', `expected a mapping, got ${typeName(s)}`);
+  if (!isMapping(s)) fail('training.early_stopping', `expected a mapping, got ${typeName(s)}`);
   const o = s as Obj;
-  checkKnown(o, EARLY_KEYS, 'training.early_stopping.', fail);
+  checkKnownKeys(o, EARLY_KEYS, 'training.early_stopping.', fail);
   const enabled = o.enabled === undefined ? true : boolValue(o.enabled, 'training.early_stopping.enabled', fail);
   const patience = o.patience === undefined ? 3 : intValue(o.patience, 'training.early_stopping.patience', 1, fail);
   const minDelta = o.min_delta === undefined ? 0 : numValue(o.min_delta, 'training.early_stopping.min_delta', fail);
@@ -659,7 +649,7 @@ function parseEarlyStopping(v: unknown, fail: Fail): EarlyStoppingSettings {
 }
 
 function parseSampler(s: Obj, prefix: string, inherit: SamplerSettings | undefined, batchSize: number, fail: Fail): SamplerSettings {
-  checkKnown(s, SAMPLER_KEYS, `${prefix}.`, fail);
+  checkKnownKeys(s, SAMPLER_KEYS, `${prefix}.`, fail);
   const type = oneOf(s.type, SAMPLER_TYPES, `${prefix}.type`, fail, inherit?.type ?? 'domain_balanced');
   const min =
     s.min_rare_entities_per_batch === undefined
@@ -674,7 +664,7 @@ function parseSampler(s: Obj, prefix: string, inherit: SamplerSettings | undefin
 }
 
 function parseFocal(s: Obj, fail: Fail): FocalLossSettings {
-  checkKnown(s, FOCAL_KEYS, 'training.focal_loss.', fail);
+  checkKnownKeys(s, FOCAL_KEYS, 'training.focal_loss.', fail);
   const enabled = s.enabled === undefined ? false : boolValue(s.enabled, 'training.focal_loss.enabled', fail);
   const beta = s.beta === undefined ? 0.9999 : numValue(s.beta, 'training.focal_loss.beta', fail);
   if (beta < 0 || beta >= 1) fail('training.focal_loss.beta', `must be in [0, 1), got ${beta}`);
@@ -684,7 +674,7 @@ function parseFocal(s: Obj, fail: Fail): FocalLossSettings {
 }
 
 function parseDataset(s: Obj, fail: Fail): DatasetSettings {
-  checkKnown(s, DATASET_KEYS, 'training.dataset.', fail);
+  checkKnownKeys(s, DATASET_KEYS, 'training.dataset.', fail);
   if (s.total_size === undefined) fail('training.dataset.total_size', 'missing');
   const total = intValue(s.total_size, 'training.dataset.total_size', 1, fail);
   const split = (k: 'train_split' | 'val_split' | 'test_split', dflt: number): number => {
@@ -719,9 +709,9 @@ function parsePhase(
   fail: Fail,
 ): CurriculumPhase {
   const prefix = `curriculum.phases[${i}]`;
-  if (!isObj(raw)) fail(prefix, `expected a mapping with name, epochs and settings, got ${typeName(raw)}`);
+  if (!isMapping(raw)) fail(prefix, `expected a mapping with name, epochs and settings, got ${typeName(raw)}`);
   const p = raw as Obj;
-  checkKnown(p, PHASE_KEYS, `${prefix}.`, fail);
+  checkKnownKeys(p, PHASE_KEYS, `${prefix}.`, fail);
   const name = p.name === undefined ? `phase ${i + 1}` : p.name;
   if (typeof name !== 'string' || name === '') fail(`${prefix}.name`, `expected a non-empty string, got ${typeName(name)}`);
   const [first, last] = parseEpochRange(p.epochs, `${prefix}.epochs`, numEpochs, fail);
@@ -729,7 +719,7 @@ function parsePhase(
   checkLossConsistency(lw, `${prefix}.loss_weights`, architecture, useCrf, fail);
   const sampler = parseSampler(section(p, 'sampler', fail, false, `${prefix}.`), `${prefix}.sampler`, base.sampler, batchSize, fail);
   const f = section(p, 'focal_loss', fail, false, `${prefix}.`);
-  checkKnown(f, PHASE_FOCAL_KEYS, `${prefix}.focal_loss.`, fail);
+  checkKnownKeys(f, PHASE_FOCAL_KEYS, `${prefix}.focal_loss.`, fail);
   const focal = {
     ...base.focal_loss,
     ...(f.enabled === undefined ? {} : { enabled: boolValue(f.enabled, `${prefix}.focal_loss.enabled`, fail) }),
@@ -801,44 +791,14 @@ function section(raw: Obj, key: string, fail: Fail, required: boolean, prefix = 
     if (required) fail(prefix + key, 'missing section');
     return {};
   }
-  if (!isObj(s)) fail(prefix + key, `expected a mapping, got ${typeName(s)}`);
+  if (!isMapping(s)) fail(prefix + key, `expected a mapping, got ${typeName(s)}`);
   return s as Obj;
-}
-
-function checkKnown(s: Obj, known: readonly string[], prefix: string, fail: Fail): void {
-  for (const k of Object.keys(s)) if (!known.includes(k)) fail(prefix + k, `unknown key (known: ${known.join(', ')})`);
 }
 
 function oneOf<T extends string>(v: unknown, allowed: readonly T[], key: string, fail: Fail, dflt: T): T {
   if (v === undefined) return dflt;
   if (typeof v !== 'string' || !allowed.includes(v as T)) fail(key, `must be one of ${allowed.join(', ')}, got ${typeName(v)}`);
   return v as T;
-}
-
-function intValue(v: unknown, key: string, min: number, fail: Fail): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v)) fail(key, `expected an integer, got ${typeName(v)}`);
-  if ((v as number) < min) fail(key, `must be at least ${min}, got ${v}`);
-  return v as number;
-}
-
-function numValue(v: unknown, key: string, fail: Fail): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) fail(key, `expected a number, got ${typeName(v)}`);
-  return v as number;
-}
-
-function boolValue(v: unknown, key: string, fail: Fail): boolean {
-  if (typeof v !== 'boolean') fail(key, `expected true or false, got ${typeName(v)}`);
-  return v as boolean;
-}
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function typeName(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  return typeof v === 'object' ? 'a mapping' : `${typeof v} ${JSON.stringify(v)}`;
 }
 
 function round(x: number): number {

@@ -6,15 +6,11 @@
  */
 import type { ParameterSpec } from '../model/parameters.js';
 import { shapeNumel } from '../model/parameters.js';
+import { fnv1a32, splitmix32 } from '../util/random.js';
 
 /** 32-bit FNV-1a of a string, mixed with a seed. */
 function hashSeed(seed: number, name: string): number {
-  let h = 0x811c9dc5 ^ (seed >>> 0);
-  for (let i = 0; i < name.length; i++) {
-    h ^= name.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
+  return fnv1a32(name, 0x811c9dc5 ^ (seed >>> 0));
 }
 
 /** xoshiro128** seeded through splitmix32; uniform floats in [0, 1). */
@@ -28,11 +24,9 @@ export class ParameterRng {
   constructor(seed: number) {
     let x = seed >>> 0;
     const next = () => {
+      const z = splitmix32(x);
       x = (x + 0x9e3779b9) >>> 0;
-      let z = x;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-      return (z ^ (z >>> 16)) >>> 0;
+      return z;
     };
     this.s0 = next();
     this.s1 = next();
