@@ -10,18 +10,48 @@
 //   - for CUDA, the PCIe traffic per step computed from the sizes (onnxruntime-node returns CPU tensors).
 //
 //   npx tsc -b && node bench/train-step.mjs [--preset small] [--batch 4] [--seq 128] [--reps 10] [--threads 2] [--dropout P] [--profile] [--json]
+//                                           [--model NAME] [--core DIR[,DIR...]]
+//
+// Each case reports the min and median over interleaved rounds of its wall time and of the process CPU time
+// (process.cpuUsage) it took: on a shared machine CPU time and minima hold up where wall medians do not
+// (with --threads 1 the CPU time is the kernel work alone; with more threads it includes ORT's spinning).
 //
 // --profile adds ONNX Runtime's per-node kernel times of train_step.onnx, summed by part (forward, dropout
 // masks, backward, optimizer) and by op type: shares of kernel time hold up on a loaded machine where wall
-// times do not.
+// times do not. Nodes ORT fuses (FusedMatMul, Gemm from MatMul + Transpose, ...) carry names ORT made up, so
+// every node outside Loop/Scan bodies counts (a Loop/Scan node's time already includes its body's; the
+// profiler's own per-event cost inflates Scans of many small steps, such as the CRF's).
+//
+// --core A,B compares builds of @hybridoc/core (each a dist/ directory, e.g. a copy of an older build): it
+// builds the model's artifact set with each and times only infer.onnx and train_step.onnx, rounds interleaved
+// across builds, on the same synthetic batch. Set HYBRIDOC_CONFIG_DIR=<repo>/config when a copy lies outside
+// the repository.
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { readFileSync, readdirSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
-import { basename, join } from 'node:path';
-import {
+import { basename, join, resolve } from 'node:path';
+import { URL, fileURLToPath, pathToFileURL } from 'node:url';
+
+const { values: opt } = parseArgs({
+  options: {
+    preset: { type: 'string', default: 'small' },
+    model: { type: 'string', default: 'test-transformer' },
+    batch: { type: 'string', default: '4' },
+    seq: { type: 'string', default: '128' },
+    reps: { type: 'string', default: '10' },
+    dropout: { type: 'string' },
+    profile: { type: 'boolean', default: false },
+    threads: { type: 'string', default: String(Math.min(2, cpus().length)) },
+    json: { type: 'boolean', default: false },
+    core: { type: 'string' },
+  },
+});
+const coreDirs = opt.core ? opt.core.split(',').map((d) => resolve(d)) : [fileURLToPath(new URL('../packages/core/dist', import.meta.url))];
+const loadCore = (dir) => import(pathToFileURL(join(dir, 'index.js')).href);
+const {
   ArtifactSession,
   GraphBuilder,
   buildArtifactGraphs,
@@ -37,21 +67,7 @@ import {
   loadModelConfig,
   modelParameters,
   writeArtifactSet,
-} from '../packages/core/dist/index.js';
-
-const { values: opt } = parseArgs({
-  options: {
-    preset: { type: 'string', default: 'small' },
-    model: { type: 'string', default: 'test-transformer' },
-    batch: { type: 'string', default: '4' },
-    seq: { type: 'string', default: '128' },
-    reps: { type: 'string', default: '10' },
-    dropout: { type: 'string' },
-    profile: { type: 'boolean', default: false },
-    threads: { type: 'string', default: String(Math.min(2, cpus().length)) },
-    json: { type: 'boolean', default: false },
-  },
-});
+} = await loadCore(coreDirs[0]);
 const batchSize = Number(opt.batch);
 const seq = Number(opt.seq);
 const reps = Number(opt.reps);
@@ -101,6 +117,78 @@ function feedValue(f) {
 }
 const inputs = Object.fromEntries(set.manifest.feeds.inputs.map((f) => [f.name, feedValue(f)]));
 const batch = { ...inputs, ...Object.fromEntries(set.manifest.feeds.labels.map((f) => [f.name, feedValue(f)])) };
+
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+const stat = (xs) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return { minMs: sorted[0], medianMs: sorted[Math.floor(sorted.length / 2)] };
+};
+
+/** --core A,B,...: infer.onnx and train_step.onnx of each build on this batch, rounds interleaved. */
+async function compareBuilds() {
+  const builds = [{ dir: coreDirs[0], set, session }];
+  for (const dir of coreDirs.slice(1)) {
+    const core = await loadCore(dir);
+    const m = core.createTrainableModel(opt.model, {
+      modelConfig: core.loadModelConfig(opt.preset),
+      labels,
+      dropout: opt.dropout === undefined ? undefined : Number(opt.dropout),
+    });
+    const builtSet = core.buildArtifactGraphs(m, {});
+    const st = core.initialTrainingState(m, builtSet.manifest, 0);
+    builds.push({ dir, set: builtSet, session: core.ArtifactSession.fromSet(builtSet, st, { intraOpThreads: threads }) });
+  }
+  const cases = { forward: (b) => b.session.infer(inputs), trainStep: (b) => b.session.trainStep(batch, { lr: 1e-4 }) };
+  for (const b of builds) b.times = { forward: { wall: [], cpu: [] }, trainStep: { wall: [], cpu: [] } };
+  for (let round = -2; round < reps; round++) {
+    for (const b of builds) {
+      for (const [k, fn] of Object.entries(cases)) {
+        const c = cpuMs();
+        const t = performance.now();
+        await fn(b);
+        if (round >= 0) {
+          b.times[k].wall.push(performance.now() - t);
+          b.times[k].cpu.push(cpuMs() - c);
+        }
+      }
+    }
+  }
+  const results = builds.map((b) => {
+    const r = Object.fromEntries(Object.entries(b.times).map(([k, v]) => [k, { wall: stat(v.wall), cpu: stat(v.cpu) }]));
+    return {
+      core: b.dir,
+      trainStepNodes: b.set.manifest.graphs.train_step.nodes,
+      ms: r,
+      trainStepOverForward: { wall: r.trainStep.wall.minMs / r.forward.wall.minMs, cpu: r.trainStep.cpu.minMs / r.forward.cpu.minMs },
+    };
+  });
+  for (const b of builds) await b.session.release();
+  if (opt.json) {
+    process.stdout.write(
+      JSON.stringify({ model: opt.model, preset: opt.preset, batch: batchSize, seq, threads, reps, builds: results }, null, 2) + '\n',
+    );
+    return;
+  }
+  const f = (t) => `${t.minMs.toFixed(1)} / ${t.medianMs.toFixed(1)}`;
+  process.stdout.write(
+    `model ${opt.model} sized by preset ${opt.preset}, batch ${batchSize} x ${seq}, dropout ${model.config.dropout ?? 'default'}, ` +
+      `${threads} ORT threads; ms, min / median of ${reps} interleaved rounds\n`,
+  );
+  for (const r of results) {
+    process.stdout.write(
+      `${r.core} (train_step ${r.trainStepNodes} nodes)\n  forward: wall ${f(r.ms.forward.wall)}, cpu ${f(r.ms.forward.cpu)}   ` +
+        `train step: wall ${f(r.ms.trainStep.wall)}, cpu ${f(r.ms.trainStep.cpu)}   ` +
+        `step / forward (min): wall ${r.trainStepOverForward.wall.toFixed(2)}x, cpu ${r.trainStepOverForward.cpu.toFixed(2)}x\n`,
+    );
+  }
+}
+if (coreDirs.length > 1) {
+  await compareBuilds();
+  process.exit(0);
+}
 
 // memory of training alone: train_step.onnx is the only session that has run so far
 for (let i = 0; i < 3; i++) await session.trainStep(batch, { lr: 1e-4 });
@@ -154,21 +242,22 @@ const cases = {
   serving: () => serving.run(inputs),
 };
 const times = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+const cpuTimes = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
 for (let round = -2; round < reps; round++) {
   for (const [k, fn] of Object.entries(cases)) {
+    const c = cpuMs();
     const t = performance.now();
     await fn();
-    if (round >= 0) times[k].push(performance.now() - t);
+    if (round >= 0) {
+      times[k].push(performance.now() - t);
+      cpuTimes[k].push(cpuMs() - c);
+    }
     sampleRss();
   }
 }
-const stat = (xs) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return { minMs: sorted[0], medianMs: sorted[Math.floor(sorted.length / 2)] };
-};
 const timing = Object.fromEntries(Object.entries(times).map(([k, xs]) => [k, stat(xs)]));
+const cpuTiming = Object.fromEntries(Object.entries(cpuTimes).map(([k, xs]) => [k, stat(xs)]));
 const { forward, forwardTraining, grad, trainStep, optimizerStep: optimizer, passThrough, serving: served } = timing;
-const evaluate = timing.eval;
 for (const s of [trainForward, pass, serving]) await s.release();
 
 /** Kernel time of train_step.onnx by part and by op type, from ONNX Runtime's profiler (runs 4-6 of 6). */
@@ -196,13 +285,21 @@ async function profileTrainStep() {
   const file = readdirSync(tmpdir())
     .filter((f) => f.startsWith(stem) && f.endsWith('.json'))
     .map((f) => join(tmpdir(), f))[0];
-  // main-graph nodes only: a Loop/Scan node's time already includes its body's nodes
-  const topLevel = new Set(decodeModel(set.graphs.train_step).graph.node.map((n) => `${n.name}_kernel_time`));
+  // every node outside Loop/Scan bodies (a Loop/Scan node's time already includes its body's nodes); nodes
+  // ORT fused (FusedMatMul, Gemm, ...) have names of its own, so the body nodes are the ones left out
+  const inBody = new Set();
+  const walk = (graph, top) => {
+    for (const n of graph.node ?? []) {
+      if (!top) inBody.add(`${n.name}_kernel_time`);
+      for (const a of n.attribute ?? []) for (const sub of [a.g, ...(a.graphs ?? [])]) if (sub) walk(sub, false);
+    }
+  };
+  walk(decodeModel(set.graphs.train_step).graph, true);
   const all = JSON.parse(readFileSync(file, 'utf8'));
   // the last 3 runs (the first one allocates and warms up)
   const runs = all.filter((e) => e.cat === 'Session' && e.name === 'model_run').slice(-3);
   const inRun = (e) => runs.some((r) => e.ts >= r.ts && e.ts <= r.ts + r.dur);
-  const events = all.filter((e) => e.cat === 'Node' && topLevel.has(e.name) && inRun(e));
+  const events = all.filter((e) => e.cat === 'Node' && e.name.endsWith('_kernel_time') && !inBody.has(e.name) && inRun(e));
   rmSync(file, { force: true });
   const byPart = {};
   const byOp = {};
@@ -259,9 +356,11 @@ const result = {
   ),
   buildMs: +buildMs.toFixed(0),
   ms: timing,
+  cpuMs: cpuTiming,
   // ratios of the fastest runs: on a shared machine the minimum is the figure least disturbed by other load
   ratios: {
     trainStepOverForward: trainStep.minMs / forward.minMs,
+    trainStepOverForwardCpu: cpuTiming.trainStep.minMs / cpuTiming.forward.minMs,
     trainStepOverTrainingForward: trainStep.minMs / forwardTraining.minMs,
     gradOverForward: grad.minMs / forward.minMs,
     optimizerShareOfStep: optimizer.minMs / trainStep.minMs,
@@ -304,20 +403,25 @@ if (opt.json) {
       .join(', ')} (grad: forward ${result.nodes.grad.forward}, backward ${result.nodes.grad.backward})\n\n`,
   );
   const r = result.ratios;
-  const row = (label, t, note = '') =>
-    out.write(`  ${label.padEnd(36)} ${f(t.minMs).padStart(9)} ${f(t.medianMs).padStart(9)}   ${note}\n`);
-  out.write(`ms, min and median of ${reps} interleaved rounds      min    median\n`);
-  row('forward (infer.onnx, params fed)', forward);
-  row('eval.onnx (forward + losses)', evaluate);
-  row('training forward (+ dropout masks)', forwardTraining);
-  row('grad.onnx (forward + backward)', grad, `${f(r.gradOverForward)}x forward`);
+  const row = (label, key, note = '') => {
+    const [t, c] = [timing[key], cpuTiming[key]];
+    out.write(
+      `  ${label.padEnd(36)} ${f(t.minMs).padStart(9)} ${f(t.medianMs).padStart(9)} ${f(c.minMs).padStart(9)} ${f(c.medianMs).padStart(9)}   ${note}\n`,
+    );
+  };
+  out.write(`ms over ${reps} interleaved rounds              wall min    median   cpu min    median\n`);
+  row('forward (infer.onnx, params fed)', 'forward');
+  row('eval.onnx (forward + losses)', 'eval');
+  row('training forward (+ dropout masks)', 'forwardTraining');
+  row('grad.onnx (forward + backward)', 'grad', `${f(r.gradOverForward)}x forward`);
   row(
     'train_step.onnx (+ clip + AdamW)',
-    trainStep,
-    `${f(r.trainStepOverForward)}x forward (target <= 3.5x), ${f(r.trainStepOverTrainingForward)}x the training forward`,
+    'trainStep',
+    `${f(r.trainStepOverForward)}x forward (target <= 3.5x; cpu ${f(r.trainStepOverForwardCpu)}x), ` +
+      `${f(r.trainStepOverTrainingForward)}x the training forward`,
   );
-  row('optimizer_step.onnx (clip + AdamW)', optimizer, `${(100 * r.optimizerShareOfStep).toFixed(1)}% of a step`);
-  row('serving graph (initializers)', served, `${f(r.servingOverInfer)}x infer.onnx fed parameters`);
+  row('optimizer_step.onnx (clip + AdamW)', 'optimizerStep', `${(100 * r.optimizerShareOfStep).toFixed(1)}% of a step`);
+  row('serving graph (initializers)', 'serving', `${f(r.servingOverInfer)}x infer.onnx fed parameters`);
   out.write('\n');
   out.write(
     `state per train step: ${mib(stepRun.stateBytesIn)} in, ${mib(stepRun.stateBytesOut)} out (all feeds ${mib(stepRun.feedBytes)}, all fetches ${mib(stepRun.fetchBytes)})\n`,
