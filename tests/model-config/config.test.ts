@@ -226,7 +226,7 @@ describe('model config errors: one line naming the file and the key', () => {
 
   test('unknown preset, unreadable file, bad YAML, extends cycle', () => {
     expect(errorOf(() => loadModelConfig('huge'))).toMatch(
-      /huge\.yaml: no model preset "huge" \(presets: base, base-finetune, large, small, tiny/,
+      /huge\.yaml: no model preset "huge" \(presets: base, base-finetune, demo, large, small, tiny/,
     );
     expect(errorOf(() => loadModelConfig('/no/such.yaml'))).toBe('/no/such.yaml: cannot read model config (ENOENT)');
     const dir = tmp();

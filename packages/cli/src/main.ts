@@ -15,6 +15,7 @@ import { evaluateCommand } from './commands/evaluate.js';
 import { addLabelCommand } from './commands/add-label.js';
 import { analyzeCommand } from './commands/analyze.js';
 import { predictCommand } from './commands/predict.js';
+import { compareCommand } from './commands/compare.js';
 
 export interface GlobalArgs {
   json: boolean;
@@ -39,6 +40,7 @@ const COMMANDS: Array<(y: Argv<GlobalArgs>) => Argv<GlobalArgs>> = [
   addLabelCommand,
   analyzeCommand,
   predictCommand,
+  compareCommand,
 ];
 
 export async function main(argv: string[]): Promise<void> {

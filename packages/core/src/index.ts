@@ -374,3 +374,5 @@ export * from './trainer/index.js';
 export * from './predict/index.js';
 // util/random: the shared seeded generators (mulberry32, splitmix32, FNV-1a)
 export { Mulberry32, seededUniform, splitmix32, fnv1a32 } from './util/random.js';
+// experiments: hybridoc demo, hybridoc compare (the seed's comparison measured), ablations
+export * from './experiments/index.js';
