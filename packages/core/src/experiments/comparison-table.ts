@@ -175,13 +175,28 @@ export function renderComparisonMarkdown(
   out.push(
     `Every arm trained from scratch (no pretrained weights), backbone preset \`${settings.preset}\` (config \`${settings.config}\`), ` +
       `the same corpus of ${corpus.documents} synthetic documents (seed ${settings.seed}; ${sp}), ` +
-      `${settings.steps === null ? 'the same number of epochs' : `the same budget of ${settings.steps} optimizer steps`}, early stopping off. ` +
+      `${settings.steps === null ? `the same number of epochs (${[...new Set(Object.values(arms).map((a) => a.steps))].join(' / ') || '?'} optimizer steps)` : `the same budget of ${settings.steps} optimizer steps`}, early stopping off. ` +
       `F1 is strict entity-level span F1 (seqeval strict, IOB2). ${finished} of 4 runs finished` +
       (options.wallSeconds !== undefined ? `; ${Math.round(options.wallSeconds)} s of training and evaluation in all.` : '.'),
     '',
   );
   out.push(`| figure | standard 161-way head | hybrid (group + prototype) | hybrid + adaptive CRF |`, '| --- | --- | --- | --- |');
   for (const r of rows) out.push(`| ${r.figure} | ${TABLE_ARMS.map((a) => (r.cells[a] ?? 'not run').replace(/\|/g, '\\|')).join(' | ')} |`);
+  out.push('');
+  const train = corpus.splits.train ?? 0;
+  const notes: string[] = [];
+  if (train < 5000)
+    notes.push(
+      `Scale: ${train} training documents, smaller than the issue's target run (at least 5,000 training documents, about two hours per arm on 2 cores).`,
+    );
+  notes.push(
+    'Validation runs after each epoch, so "steps to the best val F1" resolves whole epochs; the row after it reads convergence off the entity-loss curve at step resolution.',
+  );
+  if (arms['hybrid-held-out']?.heldOut)
+    notes.push(
+      `New label: the held-out run saw ${settings.holdOut}'s words labelled O. add-label gives the entity its prototypes, but a word's label probability is P(group) x P(label | group), and the group head, trained to send those words to the outside group, keeps them there; the other entities' micro F1 of the extended model is ${arms['hybrid-held-out'].heldOut.othersMicroF1.toFixed(3)}.`,
+    );
+  for (const n of notes) out.push(`- ${n}`);
   out.push('');
   return out.join('\n');
 }
