@@ -180,6 +180,12 @@ export async function runComparison(options: CompareOptions): Promise<CompareRes
     signal: options.signal,
   });
   const splits = Object.fromEntries(Object.entries(corpus.manifest.splits).map(([k, v]) => [k, v.documents]));
+  const withHeldOut = corpus.manifest.entities.find((e) => e.name === holdOut)?.train.documents ?? 0;
+  if (withHeldOut < settings.addLabelExamples) {
+    throw new HybridocError(
+      `--hold-out: only ${withHeldOut} training documents of ${corpus.dir} carry ${holdOut}, add-label needs ${settings.addLabelExamples} (--examples); use more documents or another entity`,
+    );
+  }
   const ctx: ArmContext = { options, settings, base, schema, workDir, corpus: corpus.dir, log };
 
   const wanted = new Set(options.arms ?? COMPARE_ARMS);

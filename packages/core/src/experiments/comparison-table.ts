@@ -127,7 +127,7 @@ export function comparisonRows(arms: Arms, settings: CompareSettings): Compariso
       (a, arm) => (arm === 'hybrid' && held ? held.added.f1 : null),
       (a, _v, arm) => {
         if (arm === 'standard') return 'no: a new label changes the 161-way output layer (retrain)';
-        if (arm === 'hybrid-crf') return 'yes (same prototypes; measured on the hybrid arm)';
+        if (arm === 'hybrid-crf') return 'same prototype head as the hybrid arm (measured there)';
         if (!held) return 'not run yet';
         const normal = a.perEntity[settings.holdOut];
         return `${f3(held.added.f1)} (P ${f3(held.added.precision)}, R ${f3(held.added.recall)}, ${held.added.support} spans) vs ${f3(normal?.f1)} trained normally`;
