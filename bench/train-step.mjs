@@ -303,6 +303,8 @@ async function profileTrainStep() {
   rmSync(file, { force: true });
   const byPart = {};
   const byOp = {};
+  const byPartOp = {};
+  const byNode = {};
   let total = 0;
   for (const e of events) {
     const node = e.name.slice(0, -'_kernel_time'.length);
@@ -315,6 +317,8 @@ async function profileTrainStep() {
           : 'forward + loss';
     byPart[part] = (byPart[part] ?? 0) + e.dur;
     byOp[e.args.op_name] = (byOp[e.args.op_name] ?? 0) + e.dur;
+    byPartOp[`${part}: ${e.args.op_name}`] = (byPartOp[`${part}: ${e.args.op_name}`] ?? 0) + e.dur;
+    byNode[`${node} (${e.args.op_name})`] = (byNode[`${node} (${e.args.op_name})`] ?? 0) + e.dur;
     total += e.dur;
   }
   const share = (o) =>
@@ -328,6 +332,11 @@ async function profileTrainStep() {
     runMs: runs.map((r) => r.dur / 1000),
     partPercent: share(byPart),
     opPercent: share(byOp),
+    partOpPercent: share(byPartOp),
+    topNodes: Object.entries(byNode)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 30)
+      .map(([node, us]) => ({ node, msPerRun: us / 1000 / runs.length })),
   };
 }
 const profile = opt.profile ? await profileTrainStep() : undefined;
@@ -451,7 +460,10 @@ if (opt.json) {
         .map(([k, v]) => `${k} ${v}%`)
         .join(', ')}\n`,
     );
-    out.write(`  by op:   ${top.map(([k, v]) => `${k} ${v}%`).join(', ')}\n\n`);
+    out.write(`  by op:   ${top.map(([k, v]) => `${k} ${v}%`).join(', ')}\n`);
+    const topPartOp = Object.entries(profile.partOpPercent).slice(0, 16);
+    out.write(`  by part and op: ${topPartOp.map(([k, v]) => `${k} ${v}%`).join(', ')}\n`);
+    out.write(`  slowest nodes (ms per run): ${profile.topNodes.map((n) => `${n.node} ${f(n.msPerRun)}`).join(', ')}\n\n`);
   }
   out.write(
     `memory: RSS ${f(result.memory.rssStartMiB)} MiB at start; after 3 train steps with train_step.onnx the only session ` +

@@ -75,7 +75,8 @@ export function drawPage(page: PageDrawing, o: RenderOptions = {}): Canvas {
   const ctx = canvas.getContext('2d');
   const scan = o.clean ? undefined : page.scan;
   const tint = scan ? Math.round(255 - 14 * scan.tint) : 255;
-  ctx.fillStyle = `rgb(${tint},${tint},${Math.max(0, tint - Math.round(6 * (scan?.tint ?? 0)))})`;
+  const paper = `rgb(${tint},${tint},${Math.max(0, tint - Math.round(6 * (scan?.tint ?? 0)))})`;
+  ctx.fillStyle = paper;
   ctx.fillRect(0, 0, w, h);
   ctx.setTransform(sx, 0, 0, sy, 0, 0);
   if (page.rotation) {
@@ -85,7 +86,6 @@ export function drawPage(page: PageDrawing, o: RenderOptions = {}): Canvas {
   }
   // blur below half a pixel does not show (and costs a full filter pass): small images skip it
   const blurPx = scan ? scan.blur * Math.min(sx, sy) : 0;
-  if (blurPx >= 0.5) ctx.filter = `blur(${blurPx.toFixed(3)}px)`;
   const ink = scan ? new Rng(scan.seed) : null;
   const fills = page.graphics.filter((g) => g.kind === 'rect' && g.fill && !g.stroke);
   const stamps = page.graphics.filter((g) => g.kind === 'stamp');
@@ -96,7 +96,19 @@ export function drawPage(page: PageDrawing, o: RenderOptions = {}): Canvas {
   for (const wd of page.words) if (wd.alpha === undefined && !wd.carrier) drawWord(ctx, wd, ink, scan);
   ctx.globalAlpha = 1;
   for (const g of stamps) drawGraphic(ctx, g);
-  ctx.filter = 'none';
+  if (blurPx >= 0.5) {
+    // one blur pass over the drawn page, as a scanner's optics blur it (a filter on every draw call costs
+    // seconds on a large page); the paper is laid under the blurred copy so the edges stay paper
+    const sharp = createCanvas(w, h);
+    sharp.getContext('2d').drawImage(canvas, 0, 0);
+    ctx.save();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.fillStyle = paper;
+    ctx.fillRect(0, 0, w, h);
+    ctx.filter = `blur(${blurPx.toFixed(3)}px)`;
+    ctx.drawImage(sharp, 0, 0);
+    ctx.restore();
+  }
   if (scan && scan.specks > 0) {
     const r = new Rng(scan.seed ^ 0x5bd1e995);
     const n = Math.round((scan.specks * page.width * page.height) / 10000);
