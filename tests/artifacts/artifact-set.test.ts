@@ -116,7 +116,7 @@ describe('artifact set on disk', () => {
     // forward vs backward: the backward pass is there and not absurdly larger than the forward pass
     const grad = m.graphs.grad;
     expect(grad.forwardNodes! + grad.backwardNodes!).toBe(grad.nodes);
-    expect(grad.backwardNodes!).toBeGreaterThan(grad.forwardNodes!);
+    expect(grad.backwardNodes!).toBeGreaterThan(grad.forwardNodes! / 2); // no run-time unbroadcast chains (symbolic dims)
     expect(grad.backwardNodes!).toBeLessThan(4 * grad.forwardNodes!);
     expect(m.graphs.train_step.optimizerNodes!).toBeGreaterThan(names.length * 8);
     expect(m.graphs.grad.nodesBeforeOptimization).toBeGreaterThanOrEqual(m.graphs.grad.nodes);

@@ -12,7 +12,7 @@ import { OPSET17_OPS } from './opset.js';
 import { attrToProto, tensorToProto, valueInfoToProto } from './proto-convert.js';
 import { inferOutputs, mergeShapes, ShapeError } from './shape-inference.js';
 import { dtypeToOnnx } from './dtype.js';
-import { typeToString, type AttrValue, type Attributes, type NodeRecord, type Shape, type TensorRef, type TensorType } from './types.js';
+import { typeToString, type AttrValue, type Attributes, type Dim, type NodeRecord, type Shape, type TensorRef, type TensorType } from './types.js';
 
 /** A tensor: its handle, or its name. */
 export type Input = TensorRef | string;
@@ -96,6 +96,8 @@ export class GraphBuilder {
   private readonly outputList: TensorRef[] = [];
   private readonly inits = new Map<string, TensorValue>();
   private readonly tensorMap = new Map<string, TensorRef>();
+  /** Contents of small integer tensors known as dims (TensorType.value), by tensor name. */
+  private readonly symbolicValues = new Map<string, readonly Dim[]>();
   private readonly constMap = new Map<string, TensorValue>();
   /** Outputs of generic node() calls whose types are the caller's guess: no value_info is written for them. */
   private readonly guessed = new Set<string>();
@@ -1031,6 +1033,7 @@ export class GraphBuilder {
           const c = inputs[i] ? this.constValue(inputs[i]) : undefined;
           return c && c.data.length <= MAX_CONST_ELEMENTS ? tensorToNumbers(c) : undefined;
         },
+        symbolicValues: (i) => (inputs[i] ? this.symbolicValues.get(inputs[i]) : undefined),
         subgraphOutputs: (key) => {
           const a = attrs[key];
           return a && a.type === 'graph' ? [...a.value.outputs] : undefined;
@@ -1057,6 +1060,10 @@ export class GraphBuilder {
       (_, i) => how.outputNames?.[i] ?? (nOut === 1 ? nodeName : this.claimFree(`${nodeName}:${i}`)),
     );
     const outs = outNames.map((n, i) => this.define(n, outTypes[i]));
+    outNames.forEach((n, i) => {
+      const v = outTypes[i].value;
+      if (v && v.length <= MAX_CONST_ELEMENTS) this.symbolicValues.set(n, v);
+    });
     if (how.guessed) for (const n of outNames) this.guessed.add(n);
     if (opType === 'Constant' && attrs.value?.type === 'tensor') this.constMap.set(outNames[0], attrs.value.value);
     this.nodeList.push({ name: nodeName, opType, inputs: [...inputs], outputs: outNames, attributes: attrs });

@@ -38,6 +38,7 @@ export {
   mergeShapes,
   reduceShape,
   sliceLength,
+  sumDims,
   normalizeAxis,
   ShapeError,
 } from './shape-inference.js';

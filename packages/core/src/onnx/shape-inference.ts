@@ -22,6 +22,8 @@ export interface InferContext {
   nOutputs: number;
   /** The values of input i when it is a small constant (Constant node output or initializer). */
   constValues(i: number): number[] | undefined;
+  /** The contents of input i as dims when known symbolically (TensorType.value), e.g. from a Shape node. */
+  symbolicValues?(i: number): readonly Dim[] | undefined;
   /** The declared output types of a graph attribute (Loop/Scan body, If branches). */
   subgraphOutputs(attr: string): TensorType[] | undefined;
 }
@@ -42,6 +44,34 @@ function input(ctx: InferContext, i: number): TensorType {
   const t = ctx.inputs[i];
   if (!t) throw new ShapeError(`${ctx.opType}: input ${i} is required`);
   return t;
+}
+
+/** The contents of integer input i as dims: constant numbers, else symbolic values, else undefined. */
+function valuesOf(ctx: InferContext, i: number): readonly Dim[] | undefined {
+  if (!ctx.inputs[i]) return undefined;
+  return ctx.constValues(i) ?? ctx.symbolicValues?.(i);
+}
+
+/** Integer dtypes whose contents shape inference tracks as dims. */
+function tracksValues(dtype: DType): boolean {
+  return dtype === 'int64' || dtype === 'int32';
+}
+
+/** A canonical symbolic sum of dims ('seq' + 50 = 'seq+50'); null when any term is unknown. */
+export function sumDims(dims: readonly Dim[]): Dim {
+  if (dims.some((d) => d === null)) return null;
+  let n = 0;
+  const terms: string[] = [];
+  for (const d of dims) {
+    if (typeof d === 'number') n += d;
+    else
+      for (const t of (d as string).split('+'))
+        if (/^\d+$/.test(t)) n += Number(t);
+        else terms.push(t);
+  }
+  if (terms.length === 0) return n;
+  terms.sort();
+  return n === 0 ? terms.join('+') : `${terms.join('+')}+${n}`;
 }
 
 function sameDType(ctx: InferContext, indices: number[]): DType {
@@ -208,7 +238,7 @@ function argReduce(ctx: InferContext): TensorType[] {
 
 function reshape(ctx: InferContext): TensorType[] {
   const x = input(ctx, 0);
-  const target = ctx.constValues(1);
+  const target = valuesOf(ctx, 1);
   const shp = input(ctx, 1).shape;
   if (target === undefined) {
     const len = shp && shp.length === 1 ? shp[0] : null;
@@ -221,7 +251,7 @@ function reshape(ctx: InferContext): TensorType[] {
       if (i >= x.shape.length) throw new ShapeError(`Reshape: 0 at position ${i} copies a dim the input (rank ${x.shape.length}) lacks`);
       return x.shape[i];
     }
-    if (v < -1) throw new ShapeError(`Reshape: invalid target dim ${v}`);
+    if (typeof v === 'number' && v < -1) throw new ShapeError(`Reshape: invalid target dim ${v}`);
     return v === -1 ? null : v;
   });
   const minus = target.filter((v) => v === -1).length;
@@ -294,13 +324,12 @@ function concat(ctx: InferContext): TensorType[] {
   if (known.some((s) => s.length !== r)) throw new ShapeError(`Concat: input ranks differ (${known.map((s) => s.length).join(', ')})`);
   const axis = normalizeAxis(attrInt(ctx.attrs, 'axis', 0), r);
   const out: Dim[] = known[0].map((_, i) => {
-    if (i === axis) {
-      if (known.length !== shapes.length) return null;
-      return product(known.map((s) => s[i])) === null ? null : known.reduce((acc, s) => acc + (s[i] as number), 0);
-    }
+    if (i === axis) return known.length !== shapes.length ? null : sumDims(known.map((s) => s[i]));
     return known.reduce<Dim>((acc, s) => unifyDim(acc, s[i], `Concat dim ${i}`), known[0][i]);
   });
   if (known.length === shapes.length && known.length === 1) out[axis] = known[0][axis];
+  const values = r === 1 && tracksValues(dtype) ? ctx.inputs.map((_, i) => valuesOf(ctx, i)) : [];
+  if (values.length > 0 && values.every((v) => v !== undefined)) return [{ dtype, shape: out, value: values.flatMap((v) => [...v!]) }];
   return [{ dtype, shape: out }];
 }
 
@@ -349,6 +378,19 @@ function slice(ctx: InferContext): TensorType[] {
   const axes = ctx.inputs[3] ? ctx.constValues(3) : Array.from({ length: starts?.length ?? ends?.length ?? 0 }, (_, i) => i);
   const steps = ctx.inputs[4] ? ctx.constValues(4) : undefined;
   if (axes === undefined) return [{ dtype: x.dtype, shape: unknownDims(r) }];
+  // a prefix of symbolic length: x[0:n] along an axis, n a dim known by name (a sequence length from a Shape
+  // node); the slice is taken to be that long (x must hold n entries there, which the graph's author knows)
+  const symbolicEnds = ends === undefined ? valuesOf(ctx, 2) : undefined;
+  if (symbolicEnds && starts !== undefined && starts.every((v) => v === 0) && (!ctx.inputs[4] || steps?.every((v) => v === 1))) {
+    const out: Dim[] = [...x.shape];
+    axes.forEach((a, j) => {
+      const ax = normalizeAxis(a, r, 'Slice axis');
+      const e = symbolicEnds[j];
+      const d = x.shape![ax];
+      out[ax] = typeof e === 'string' ? e : typeof e === 'number' && typeof d === 'number' ? sliceLength(d, 0, e, 1) : null;
+    });
+    return [{ dtype: x.dtype, shape: out }];
+  }
   const out: Dim[] = [...x.shape];
   axes.forEach((a, j) => {
     const ax = normalizeAxis(a, r, 'Slice axis');
@@ -363,6 +405,12 @@ function slice(ctx: InferContext): TensorType[] {
       out[ax] = whole ? d : null;
     }
   });
+  const xv = valuesOf(ctx, 0);
+  if (xv && r === 1 && starts && ends && (!ctx.inputs[4] || steps?.every((v) => v === 1)) && tracksValues(x.dtype)) {
+    const n = xv.length;
+    const clampIndex = (v: number) => Math.min(Math.max(v < 0 ? v + n : v, 0), n);
+    return [{ dtype: x.dtype, shape: out, value: xv.slice(clampIndex(starts[0]), clampIndex(ends[0])) }];
+  }
   return [{ dtype: x.dtype, shape: out }];
 }
 
@@ -378,7 +426,9 @@ function unsqueeze(ctx: InferContext): TensorType[] {
   const set = new Set(axes.map((a) => normalizeAxis(a, rank, 'Unsqueeze axis')));
   if (set.size !== axes.length) throw new ShapeError(`Unsqueeze: repeated axes [${axes.join(', ')}]`);
   const rest = [...x.shape];
-  return [{ dtype: x.dtype, shape: Array.from({ length: rank }, (_, i) => (set.has(i) ? 1 : rest.shift()!)) }];
+  const shape = Array.from({ length: rank }, (_, i) => (set.has(i) ? 1 : rest.shift()!));
+  const value = tracksValues(x.dtype) && shape.length <= 1 ? valuesOf(ctx, 0) : undefined;
+  return [value ? { dtype: x.dtype, shape, value } : { dtype: x.dtype, shape }];
 }
 
 function squeeze(ctx: InferContext): TensorType[] {
@@ -395,12 +445,14 @@ function squeeze(ctx: InferContext): TensorType[] {
     const d = x.shape[a];
     if (typeof d === 'number' && d !== 1) throw new ShapeError(`Squeeze: dim ${a} has size ${d}, not 1`);
   }
-  return [{ dtype: x.dtype, shape: x.shape.filter((_, i) => !set.has(i)) }];
+  const shape = x.shape.filter((_, i) => !set.has(i));
+  const value = tracksValues(x.dtype) && shape.length <= 1 ? valuesOf(ctx, 0) : undefined;
+  return [value ? { dtype: x.dtype, shape, value } : { dtype: x.dtype, shape }];
 }
 
 function expand(ctx: InferContext): TensorType[] {
   const x = input(ctx, 0);
-  const s = ctx.constValues(1);
+  const s = valuesOf(ctx, 1) as Dim[] | undefined;
   if (s === undefined) {
     const len = input(ctx, 1).shape;
     const n = len && typeof len[0] === 'number' ? len[0] : null;
@@ -469,7 +521,13 @@ function gather(ctx: InferContext): TensorType[] {
   const idx = input(ctx, 1);
   if (data.shape === null || idx.shape === null) return [{ dtype: data.dtype, shape: null }];
   const axis = normalizeAxis(attrInt(ctx.attrs, 'axis', 0), data.shape.length, 'Gather axis');
-  return [{ dtype: data.dtype, shape: [...data.shape.slice(0, axis), ...idx.shape, ...data.shape.slice(axis + 1)] }];
+  const shape = [...data.shape.slice(0, axis), ...idx.shape, ...data.shape.slice(axis + 1)];
+  const dv = data.shape.length === 1 && tracksValues(data.dtype) ? valuesOf(ctx, 0) : undefined;
+  const iv = dv ? ctx.constValues(1) : undefined;
+  if (dv && iv && idx.shape.length <= 1 && iv.every((k) => k >= -dv.length && k < dv.length)) {
+    return [{ dtype: data.dtype, shape, value: iv.map((k) => dv[k < 0 ? k + dv.length : k]) }];
+  }
+  return [{ dtype: data.dtype, shape }];
 }
 
 function gatherElements(ctx: InferContext): TensorType[] {
@@ -538,6 +596,10 @@ function range(ctx: InferContext): TensorType[] {
   if (s && l && d && s.length === 1 && l.length === 1 && d.length === 1 && d[0] !== 0) {
     return [{ dtype, shape: [Math.max(Math.ceil((l[0] - s[0]) / d[0]), 0)] }];
   }
+  const limit = valuesOf(ctx, 1);
+  if (s?.length === 1 && s[0] === 0 && d?.length === 1 && d[0] === 1 && limit?.length === 1 && typeof limit[0] === 'string') {
+    return [{ dtype, shape: [limit[0]] }];
+  }
   return [{ dtype, shape: [null] }];
 }
 
@@ -548,7 +610,7 @@ function shapeOp(ctx: InferContext): TensorType[] {
   const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + r : v, 0), r);
   const start = clamp(attrInt(ctx.attrs, 'start', 0));
   const end = clamp(attrInt(ctx.attrs, 'end', r));
-  return [{ dtype: 'int64', shape: [Math.max(0, end - start)] }];
+  return [{ dtype: 'int64', shape: [Math.max(0, end - start)], value: x.shape.slice(start, end) }];
 }
 
 function topK(ctx: InferContext): TensorType[] {
@@ -568,8 +630,8 @@ function topK(ctx: InferContext): TensorType[] {
 function constantOfShape(ctx: InferContext): TensorType[] {
   const v = ctx.attrs.value;
   const dtype: DType = v && v.type === 'tensor' ? v.value.dtype : 'float32';
-  const s = ctx.constValues(0);
-  if (s) return [{ dtype, shape: s }];
+  const s = valuesOf(ctx, 0);
+  if (s) return [{ dtype, shape: [...s] }];
   const len = input(ctx, 0).shape;
   return [{ dtype, shape: len && typeof len[0] === 'number' ? unknownDims(len[0]) : null }];
 }
@@ -764,12 +826,14 @@ export const SHAPE_RULES: Record<string, ShapeRule> = {
   Not: typeOf(() => 'bool'),
   IsNaN: typeOf(() => 'bool'),
   IsInf: typeOf(() => 'bool'),
-  Cast: typeOf((ctx) => {
+  Cast: (ctx) => {
     const to = attrInt(ctx.attrs, 'to');
     const d = to === undefined ? undefined : dtypeFromOnnx(to);
     if (!d) throw new ShapeError(`Cast: unsupported 'to' ${to}`);
-    return d;
-  }),
+    const x = input(ctx, 0);
+    const value = tracksValues(x.dtype) && tracksValues(d) ? valuesOf(ctx, 0) : undefined;
+    return [value ? { dtype: d, shape: x.shape, value } : { dtype: d, shape: x.shape }];
+  },
   MatMul: (ctx) => [{ dtype: sameDType(ctx, [0, 1]), shape: matmulShape(input(ctx, 0).shape, input(ctx, 1).shape) }],
   Gemm: gemm,
   LayerNormalization: layerNorm,

@@ -10,6 +10,13 @@ export type Shape = Dim[] | null;
 export interface TensorType {
   readonly dtype: DType;
   readonly shape: Shape;
+  /**
+   * The contents of a small integer tensor when shape inference knows them as dims (a Shape node's output
+   * and what Gather, Slice, Concat, Unsqueeze, Squeeze and Cast make of it): ['batch', 'seq'], [0, 'seq'].
+   * Reshape, Expand, Slice, Range and ConstantOfShape read it, so symbolic dims survive shapes computed at
+   * run time. The builder keeps it beside its tensors; TensorRefs do not carry it.
+   */
+  readonly value?: readonly Dim[];
 }
 
 /** A handle on a tensor of a graph: its name, element type and (inferred or declared) shape. */
