@@ -12,7 +12,16 @@ import { OPSET17_OPS } from './opset.js';
 import { attrToProto, tensorToProto, valueInfoToProto } from './proto-convert.js';
 import { inferOutputs, mergeShapes, ShapeError } from './shape-inference.js';
 import { dtypeToOnnx } from './dtype.js';
-import { typeToString, type AttrValue, type Attributes, type Dim, type NodeRecord, type Shape, type TensorRef, type TensorType } from './types.js';
+import {
+  typeToString,
+  type AttrValue,
+  type Attributes,
+  type Dim,
+  type NodeRecord,
+  type Shape,
+  type TensorRef,
+  type TensorType,
+} from './types.js';
 
 /** A tensor: its handle, or its name. */
 export type Input = TensorRef | string;
