@@ -13,7 +13,8 @@
  *   features/                   the feature cache the runs share
  *   arms/ARM/run/               each arm's training run (resumable)
  *   arms/ARM/result.json        written when the arm is trained and evaluated: a finished arm is never redone
- *   arms/hybrid-held-out/added/ the held-out model extended by add-label
+ *   arms/hybrid-held-out/added/ the held-out model extended by add-label (delete it and run again to redo
+ *                               only the add-label step and its scores; the trained run is kept)
  *   comparison.md, comparison.json   the table
  *
  * Arms run one at a time; a run that is stopped (Ctrl-C, a kill) continues with the unfinished arms, an arm
@@ -198,6 +199,10 @@ export async function runComparison(options: CompareOptions): Promise<CompareRes
       // older version may lack some)
       const runDir = join(workDir, 'arms', arm, 'run');
       arms[arm] = existsSync(runPaths(runDir).metrics) ? { ...saved, smoothness: lossSmoothness(runDir) } : saved;
+      if (arm === 'hybrid-held-out' && !existsSync(join(workDir, 'arms', arm, 'added', 'manifest.json'))) {
+        arms[arm] = { ...arms[arm]!, heldOut: await addHeldOutArmEntity(runDir, ctx) };
+        atomicWriteFile(resultFile, JSON.stringify(arms[arm], null, 2) + '\n');
+      }
       options.onArm?.({ arm, status: 'reused', result: arms[arm] });
       log.info({ arm }, 'arm already finished');
       continue;
@@ -330,25 +335,29 @@ async function runArm(arm: CompareArm, ctx: ArmContext): Promise<ArmResult | und
     corpus,
   };
   if (arm === 'hybrid-crf') result.argmax = (await evaluateArm(runDir, corpus, 'argmax', options.threads, schema)).summary;
-  if (arm === 'hybrid-held-out') {
-    const examples = await documentsWithEntity(ctx.corpus, 'train', settings.holdOut, settings.addLabelExamples);
-    log.info({ entity: settings.holdOut, examples: examples.length }, 'adding the held-out entity with add-label');
-    result.heldOut = await addHeldOutEntity({
-      run: runDir,
-      out: join(armDir, 'added'),
-      corpus: ctx.corpus,
-      entity: settings.holdOut,
-      group: settings.holdOutGroup,
-      examples,
-      splits: EVAL_SPLITS,
-      threads: options.threads,
-    });
-  }
+  if (arm === 'hybrid-held-out') result.heldOut = await addHeldOutArmEntity(runDir, ctx);
   log.info(
     { arm, steps: result.steps, inTemplateF1: result.evaluation.inTemplate.microF1, seconds: Math.round(result.trainSeconds) },
     'arm finished',
   );
   return result;
+}
+
+/** The held-out arm's add-label step: the entity added to its trained run from the examples, then scored. */
+async function addHeldOutArmEntity(runDir: string, ctx: ArmContext): Promise<AddedEntityScore> {
+  const { settings, options, log } = ctx;
+  const examples = await documentsWithEntity(ctx.corpus, 'train', settings.holdOut, settings.addLabelExamples);
+  log.info({ entity: settings.holdOut, examples: examples.length }, 'adding the held-out entity with add-label');
+  return addHeldOutEntity({
+    run: runDir,
+    out: join(runDir, '..', 'added'),
+    corpus: ctx.corpus,
+    entity: settings.holdOut,
+    group: settings.holdOutGroup,
+    examples,
+    splits: EVAL_SPLITS,
+    threads: options.threads,
+  });
 }
 
 function spanScore(s: SpanScore): SpanScore {
