@@ -109,7 +109,8 @@ export class DocumentFactory {
     const scanned = spec.noise.scan > 0 && noiseRng.chance(spec.noise.scan);
     const scan: ScanLook | undefined = scanned
       ? {
-          blur: round2(noiseRng.float(0.2, 0.9)),
+          // page units: a 300 dpi scanner's optics blur by about one of its pixels (0.24 units); 0.9 made text unreadable
+          blur: round2(noiseRng.float(0.1, 0.4)),
           tint: round2(noiseRng.float(0, 1)),
           inkVariation: round2(noiseRng.float(0.2, 0.9)),
           specks: round2(noiseRng.float(0, 1.5)),
