@@ -12,6 +12,8 @@ Usage (Debian's python3-torch; the modeling file is not part of this repository,
         --config CONFIG.json --batch 8 --seq 256 --threads 2 --rounds 3
 
 CONFIG.json holds the backbone's Hugging Face config keys (bench/pytorch.mjs writes it from our preset).
+`--modeling transformers` takes LayoutLMv3Model from an installed `transformers` package instead (the
+device machine has one; scripts/device/README.md).
 Prints one JSON line: median and best wall and CPU milliseconds per case, the peak RSS after training.
 """
 
@@ -50,7 +52,10 @@ def main():
     torch.manual_seed(0)
     torch.set_num_threads(a.threads)
     torch.set_num_interop_threads(1)
-    hf = hf_shim.load_layoutlmv3(a.modeling)
+    if a.modeling == "transformers":
+        import transformers as hf
+    else:
+        hf = hf_shim.load_layoutlmv3(a.modeling)
     with open(a.config) as f:
         cfg = json.load(f)
     config = hf.LayoutLMv3Config(**cfg)

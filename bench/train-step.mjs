@@ -28,7 +28,7 @@
 // the repository.
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { readFileSync, readdirSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
@@ -47,6 +47,7 @@ const { values: opt } = parseArgs({
     threads: { type: 'string', default: String(Math.min(2, cpus().length)) },
     json: { type: 'boolean', default: false },
     core: { type: 'string' },
+    export: { type: 'string' },
   },
 });
 const coreDirs = opt.core ? opt.core.split(',').map((d) => resolve(d)) : [fileURLToPath(new URL('../packages/core/dist', import.meta.url))];
@@ -187,6 +188,55 @@ async function compareBuilds() {
 }
 if (coreDirs.length > 1) {
   await compareBuilds();
+  process.exit(0);
+}
+
+/**
+ * --export DIR: infer.onnx and train_step.onnx with this run's feeds (raw little-endian files and an index),
+ * for timing the same graphs elsewhere (scripts/device/ort-step-ratio.py runs them with Python onnxruntime
+ * on a machine without Node). Adam's moments are zeros and the parameters random there: the index says so.
+ */
+if (opt.export) {
+  const out = resolve(opt.export);
+  mkdirSync(join(out, 'feeds'), { recursive: true });
+  writeFileSync(join(out, 'infer.onnx'), set.graphs.infer);
+  writeFileSync(join(out, 'train_step.onnx'), set.graphs.train_step);
+  const step = {
+    lr: { dtype: 'float32', dims: [], data: Float32Array.of(1e-4) },
+    step: { dtype: 'int64', dims: [], data: BigInt64Array.of(1n) },
+    weight_decay: { dtype: 'float32', dims: [], data: Float32Array.of(0.01) },
+    max_grad_norm: { dtype: 'float32', dims: [], data: Float32Array.of(1) },
+    dropout_seed: { dtype: 'int64', dims: [], data: BigInt64Array.of(3n) },
+  };
+  for (const part of set.manifest.lossParts) {
+    step[`loss_weight.${part}`] = { dtype: 'float32', dims: [], data: Float32Array.of(set.manifest.defaultLossWeights[part]) };
+  }
+  const index = [];
+  const names = new Set([...decodeModel(set.graphs.train_step).graph.input.map((i) => i.name)]);
+  for (const name of names) {
+    const adam = /^adam\.([mv])\.(.*)$/.exec(name);
+    if (adam) {
+      const p = session.parameter(adam[2]);
+      index.push({ name, dtype: p.dtype, dims: p.dims, zeros: true });
+      continue;
+    }
+    if (!batch[name] && !step[name]) {
+      // parameters: N(0, 0.02) drawn there (layer-norm weights 1), so the export stays a few MB
+      const p = session.parameter(name);
+      index.push({ name, dtype: p.dtype, dims: p.dims, random: true });
+      continue;
+    }
+    const t = batch[name] ?? step[name];
+    const file = `feeds/${index.length}.bin`;
+    writeFileSync(join(out, file), new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+    index.push({ name, dtype: t.dtype, dims: t.dims, file });
+  }
+  const inferInputs = decodeModel(set.graphs.infer).graph.input.map((i) => i.name);
+  writeFileSync(
+    join(out, 'index.json'),
+    JSON.stringify({ model: opt.model, preset: opt.preset, batch: batchSize, seq, feeds: index, inferInputs }, null, 1),
+  );
+  process.stdout.write(`exported ${out}: infer.onnx, train_step.onnx, ${index.length} feeds\n`);
   process.exit(0);
 }
 
