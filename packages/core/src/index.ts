@@ -50,6 +50,8 @@ export * from './decoding/viterbi.js';
 export * from './decoding/forward-backward.js';
 export * from './decoding/spans.js';
 export * from './decoding/decode.js';
+export * from './decoding/decode-document.js';
+export * from './decoding/model-crf.js';
 // weights + model config: safetensors, checkpoint names, LayoutLMv3 config/presets, parameter tables, import-weights
 export {
   SAFETENSORS_DTYPES,

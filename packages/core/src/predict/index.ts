@@ -22,14 +22,7 @@ export {
   type ModelFeatureSettings,
   type ResolveModelOptions,
 } from './model-files.js';
-export {
-  decodeDocumentWindows,
-  toPredictedField,
-  type PredictedField,
-  type DecodedDocument,
-  type DecodeDocumentOptions,
-} from './document-decoder.js';
-export { modelCrfFrom, checkpointParameters, initializerParameters, type ParameterSource } from './model-crf.js';
+export { toPredictedField, type PredictedField } from './document-decoder.js';
 export { documentPagePixels, rasterToRgb, blankPagePixels, pageImageFile } from './page-pixels.js';
 export { readOnnxMetadata, readOnnxMetadataFile } from './onnx-metadata.js';
 export { expandInputs, globToRegExp, PREDICT_EXTENSIONS } from './input-files.js';

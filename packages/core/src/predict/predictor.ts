@@ -30,8 +30,9 @@ import { createSession } from '../runtime/registry.js';
 import type { HostTensor } from '../runtime/tensor.js';
 import type { LabelSchema } from '../schema/label-schema.js';
 import { HybridocError } from '../util/errors.js';
-import { decodeDocumentWindows, toPredictedField, type DecodedDocument, type PredictedField } from './document-decoder.js';
-import { checkpointParameters, initializerParameters, modelCrfFrom } from './model-crf.js';
+import { toPredictedField, type PredictedField } from './document-decoder.js';
+import { decodeDocumentWindows, type DecodedDocument } from '../decoding/decode-document.js';
+import { checkpointParameters, initializerParameters, modelCrfFrom } from '../decoding/model-crf.js';
 import { resolveModelFiles, type ModelFiles, type ResolveModelOptions } from './model-files.js';
 import { documentPagePixels } from './page-pixels.js';
 

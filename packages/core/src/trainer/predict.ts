@@ -1,18 +1,16 @@
 /**
- * Predictions for the documents of a featurised split: infer.onnx over batches of cached windows, each
- * word's emission row taken from the window whose centre is nearest it (mergeWindowScores), then the
- * document decoded as one sequence over its words (constrained Viterbi under the model's CRF, or argmax with
- * BIO repair) and turned into fields. Words without tokens (blank words) are not decoded and read as O.
- *
- * `modelCrf` reads the CRF parameters out of a session (any name ending in `crf.group_transitions` marks
- * where they live) so decoding uses exactly the transitions the model trained.
+ * Predictions for the documents of a featurised split: infer.onnx over batches of cached windows, then each
+ * document decoded as one sequence over its words, exactly as prediction decodes it
+ * (decoding/decode-document.ts). `modelCrf` reads the CRF out of a session's current parameters
+ * (decoding/model-crf.ts), so decoding uses exactly the transitions the model trained.
  */
 import type { InvoiceDocument } from '../documents/document.js';
 import type { LabelSchema } from '../schema/label-schema.js';
-import { mergeWindowScores } from '../features/featurize.js';
-import { crfStructure, compileCrf, type CompiledCrf, type CrfParams } from '../decoding/crf-structure.js';
-import { decodeSequence, type DecodeMode } from '../decoding/decode.js';
-import { spansToFields, type ExtractedField } from '../decoding/spans.js';
+import type { CompiledCrf } from '../decoding/crf-structure.js';
+import type { DecodeMode } from '../decoding/decode.js';
+import { decodeDocumentWindows } from '../decoding/decode-document.js';
+import { modelCrfFrom, type ParameterSource } from '../decoding/model-crf.js';
+import type { ExtractedField } from '../decoding/spans.js';
 import type { ArtifactSession } from '../artifacts/artifact-session.js';
 import type { EvaluationDocument } from '../evaluation/evaluate.js';
 import { HybridocError } from '../util/errors.js';
@@ -46,26 +44,18 @@ export interface DocumentPrediction {
   fields: ExtractedField[];
 }
 
-/** The model's CRF, compiled for decoding, or undefined when the model has none. */
+/** The model's CRF, compiled for decoding from the session's current parameters, or undefined when it has none. */
 export function modelCrf(session: ArtifactSession, schema: LabelSchema): CompiledCrf | undefined {
-  const names = session.parameterNames;
-  const anchor = names.find((n) => n.endsWith('crf.group_transitions'));
-  if (!anchor) return undefined;
-  const prefix = anchor.slice(0, -'crf.group_transitions'.length);
-  const shapeOf = (name: string) => session.manifest.parameters.find((p) => p.name === prefix + name)?.shape;
-  const residual = names.find((n) => n.startsWith(`${prefix}crf.residual_u.`));
-  const rank = residual ? (session.manifest.parameters.find((p) => p.name === residual)!.shape[1] ?? 0) : 0;
-  const bi = shapeOf('crf.begin_inside');
-  const bioScalars = bi && bi[0] === 1 && schema.numEntities !== 1 ? 'shared' : 'per_entity';
-  const structure = crfStructure(schema, { rank, bioScalars });
-  const params: CrfParams = {};
-  for (const p of structure.params) {
-    const name = prefix + p.name;
-    if (!names.includes(name)) throw new HybridocError(`model ${session.manifest.model.name}: CRF parameter '${name}' is missing`);
-    const data = session.parameter(name).data;
-    params[p.name] = data instanceof Float32Array ? Float32Array.from(data) : Float32Array.from(data as Float64Array);
-  }
-  return compileCrf(structure, params);
+  const names = new Set(session.parameterNames);
+  const source: ParameterSource = {
+    label: `model ${session.manifest.model.name}`,
+    has: (name) => names.has(name),
+    read: (name) => {
+      const data = session.parameter(name).data;
+      return data instanceof Float32Array ? Float32Array.from(data) : Float32Array.from(data as Float64Array);
+    },
+  };
+  return modelCrfFrom(session.manifest, source, schema);
 }
 
 /**
@@ -141,26 +131,9 @@ function decodeDocument(
   options: PredictOptions,
 ): DocumentPrediction {
   const { schema } = options;
-  const C = schema.numLabels;
-  const n = doc.words.length;
-  const labels: string[] = new Array(n).fill('O');
-  const confidence = new Float32Array(n).fill(NaN);
-  const merged = mergeWindowScores(windows, perWindow, n, C);
-  const positionWords: number[] = [];
-  for (let w = 0; w < n; w++) if (merged.window[w] >= 0) positionWords.push(w);
-  if (positionWords.length === 0) return { index, document: doc, labels, confidence, fields: [] };
-  const decoded = decodeSequence(schema, merged.scores, {
-    decode: options.decode,
-    crf: options.crf,
-    positions: positionWords,
-    confidence: options.confidence ?? true,
-  });
-  decoded.labels.forEach((l, k) => {
-    labels[positionWords[k]] = schema.labels[l];
-    if (decoded.tokenConfidence) confidence[positionWords[k]] = decoded.tokenConfidence[k];
-  });
-  const fields = spansToFields(schema, doc.words, decoded.spans, { positionWords });
-  return { index, document: doc, labels, confidence, fields };
+  const decoded = decodeDocumentWindows(schema, doc.words, windows, perWindow, options);
+  const labels = Array.from(decoded.labels, (l) => schema.labels[l]);
+  return { index, document: doc, labels, confidence: decoded.confidence, fields: decoded.fields };
 }
 
 /** Predicted fields as entity -> values, the shape evaluation and the native format use. */

@@ -5,7 +5,7 @@
  * exactly the transitions the model trained. A model without `crf.*` parameters has no CRF.
  */
 import type { ArtifactManifest } from '../artifacts/manifest.js';
-import { compileCrf, crfStructure, type CompiledCrf, type CrfParams } from '../decoding/crf-structure.js';
+import { compileCrf, crfStructure, type CompiledCrf, type CrfParams } from './crf-structure.js';
 import { decodeModel } from '../onnx/serialize.js';
 import { tensorFromProto } from '../onnx/proto-convert.js';
 import type { LabelSchema } from '../schema/label-schema.js';
