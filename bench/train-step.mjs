@@ -118,6 +118,17 @@ function feedValue(f) {
 }
 const inputs = Object.fromEntries(set.manifest.feeds.inputs.map((f) => [f.name, feedValue(f)]));
 const batch = { ...inputs, ...Object.fromEntries(set.manifest.feeds.labels.map((f) => [f.name, feedValue(f)])) };
+const scalar = (v) => ({ dtype: 'float32', dims: [], data: Float32Array.of(v) });
+const int64Scalar = (v) => ({ dtype: 'int64', dims: [], data: BigInt64Array.of(BigInt(v)) });
+/** train_step.onnx's feeds besides the batch and the state: optimizer scalars, dropout seed, loss weights. */
+const stepFeeds = {
+  lr: scalar(1e-4),
+  step: int64Scalar(1),
+  weight_decay: scalar(0.01),
+  max_grad_norm: scalar(1),
+  dropout_seed: int64Scalar(3),
+  ...Object.fromEntries(set.manifest.lossParts.map((part) => [`loss_weight.${part}`, scalar(set.manifest.defaultLossWeights[part])])),
+};
 
 const cpuMs = () => {
   const u = process.cpuUsage();
@@ -201,18 +212,8 @@ if (opt.export) {
   mkdirSync(join(out, 'feeds'), { recursive: true });
   writeFileSync(join(out, 'infer.onnx'), set.graphs.infer);
   writeFileSync(join(out, 'train_step.onnx'), set.graphs.train_step);
-  const step = {
-    lr: { dtype: 'float32', dims: [], data: Float32Array.of(1e-4) },
-    step: { dtype: 'int64', dims: [], data: BigInt64Array.of(1n) },
-    weight_decay: { dtype: 'float32', dims: [], data: Float32Array.of(0.01) },
-    max_grad_norm: { dtype: 'float32', dims: [], data: Float32Array.of(1) },
-    dropout_seed: { dtype: 'int64', dims: [], data: BigInt64Array.of(3n) },
-  };
-  for (const part of set.manifest.lossParts) {
-    step[`loss_weight.${part}`] = { dtype: 'float32', dims: [], data: Float32Array.of(set.manifest.defaultLossWeights[part]) };
-  }
   const index = [];
-  const names = new Set([...decodeModel(set.graphs.train_step).graph.input.map((i) => i.name)]);
+  const names = decodeModel(set.graphs.train_step).graph.input.map((i) => i.name);
   for (const name of names) {
     const adam = /^adam\.([mv])\.(.*)$/.exec(name);
     if (adam) {
@@ -220,13 +221,13 @@ if (opt.export) {
       index.push({ name, dtype: p.dtype, dims: p.dims, zeros: true });
       continue;
     }
-    if (!batch[name] && !step[name]) {
+    if (!batch[name] && !stepFeeds[name]) {
       // parameters: N(0, 0.02) drawn there (layer-norm weights 1), so the export stays a few MB
       const p = session.parameter(name);
       index.push({ name, dtype: p.dtype, dims: p.dims, random: true });
       continue;
     }
-    const t = batch[name] ?? step[name];
+    const t = batch[name] ?? stepFeeds[name];
     const file = `feeds/${index.length}.bin`;
     writeFileSync(join(out, file), new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
     index.push({ name, dtype: t.dtype, dims: t.dims, file });
@@ -247,10 +248,9 @@ const maxRssTrainOnly = process.resourceUsage().maxRSS * 1024;
 
 // the forward half of a train step: dropout masks drawn, losses computed, no backward
 const trainForward = await createSession(buildTrainingForwardGraph(model, {}), { intraOpThreads: threads });
-const scalar = (v) => ({ dtype: 'float32', dims: [], data: Float32Array.of(v) });
-const trainForwardFeeds = { ...batch, dropout_seed: { dtype: 'int64', dims: [], data: BigInt64Array.of(7n) } };
+const trainForwardFeeds = { ...batch, dropout_seed: int64Scalar(7) };
+for (const part of set.manifest.lossParts) trainForwardFeeds[`loss_weight.${part}`] = stepFeeds[`loss_weight.${part}`];
 for (const p of set.manifest.parameters) trainForwardFeeds[p.name] = session.parameter(p.name);
-for (const part of set.manifest.lossParts) trainForwardFeeds[`loss_weight.${part}`] = scalar(set.manifest.defaultLossWeights[part]);
 
 // the state alone through a session: parameters and moments in, one Mul by 1 each, out
 const passG = new GraphBuilder('state_pass_through');
@@ -316,13 +316,6 @@ async function profileTrainStep() {
   const so = { intraOpNumThreads: threads, enableProfiling: true, profileFilePrefix: prefix };
   const ortSession = await ort.InferenceSession.create(set.graphs.train_step, so);
   const feeds = {};
-  const stepFeeds = {
-    lr: scalar(1e-4),
-    step: { dtype: 'int64', dims: [], data: BigInt64Array.of(1n) },
-    weight_decay: scalar(0.01),
-    max_grad_norm: scalar(1),
-    dropout_seed: { dtype: 'int64', dims: [], data: BigInt64Array.of(3n) },
-  };
   for (const name of ortSession.inputNames) {
     const adam = /^adam\.([mv])\.(.*)$/.exec(name);
     const t = adam ? session.optimizerState(adam[2])[adam[1]] : (trainForwardFeeds[name] ?? stepFeeds[name]);

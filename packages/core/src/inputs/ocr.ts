@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import type { Box } from '../documents/document.js';
 import { HybridocError } from '../util/errors.js';
 import { logger } from '../util/logger.js';
-import { encodePng, type Raster } from './raster.js';
+import { cropRaster, encodePng, type Raster } from './raster.js';
 import { nativeRequire } from './native-require.js';
 import { sortByReadingOrder } from './reading-order.js';
 
@@ -73,16 +73,13 @@ interface OcrLine {
   words: OcrWord[];
 }
 
-/** The pixels of a rectangle (clipped to the raster) and where it starts. */
-function cropRaster(r: Raster, x0: number, y0: number, x1: number, y1: number): { raster: Raster; x: number; y: number } {
+/** The pixels of a rectangle, clipped to the raster, and where they start. */
+function cropClipped(r: Raster, x0: number, y0: number, x1: number, y1: number): { raster: Raster; x: number; y: number } {
   const x = Math.max(0, Math.floor(x0));
   const y = Math.max(0, Math.floor(y0));
   const width = Math.max(1, Math.min(r.width, Math.ceil(x1)) - x);
   const height = Math.max(1, Math.min(r.height, Math.ceil(y1)) - y);
-  const data = new Uint8ClampedArray(width * height * 4);
-  for (let row = 0; row < height; row++)
-    data.set(r.data.subarray(((y + row) * r.width + x) * 4, ((y + row) * r.width + x + width) * 4), row * width * 4);
-  return { raster: { width, height, data }, x, y };
+  return { raster: cropRaster(r, x, y, width, height), x, y };
 }
 
 /** Where the English traineddata lives inside node_modules (gzipped, as tesseract.js reads it). */
@@ -178,7 +175,7 @@ export class OcrEngine {
       const box = lines[i].box;
       if (box[3] - box[1] <= TALL_LINE * median) continue;
       const pad = Math.round(median / 2);
-      const crop = cropRaster(raster, box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad);
+      const crop = cropClipped(raster, box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad);
       const again = await readLines(worker, encodePng(crop.raster), { tessedit_pageseg_mode: String(SPARSE_TEXT) });
       const others = lines.filter((_, k) => k !== i).flatMap((l) => l.words);
       const words = again

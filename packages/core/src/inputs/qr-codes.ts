@@ -7,7 +7,7 @@
  * its text is the decoded payload, its box the symbol.
  */
 import type { Box } from '../documents/document.js';
-import { cloneRaster, type Raster } from './raster.js';
+import { cloneRaster, cropRaster, type Raster } from './raster.js';
 import { nativeRequire } from './native-require.js';
 
 const require = nativeRequire(import.meta.url);
@@ -48,7 +48,7 @@ export function findQrCodes(raster: Raster, options: QrScanOptions = {}): QrCode
       for (let tx = 0; tx < 3 && out.length < maxCodes; tx++) {
         const x0 = Math.min(Math.round((tx * work.width) / 4), work.width - w);
         const y0 = Math.min(Math.round((ty * work.height) / 4), work.height - h);
-        scan(crop(work, x0, y0, w, h), x0, y0, work, out, maxCodes);
+        scan(cropRaster(work, x0, y0, w, h), x0, y0, work, out, maxCodes);
       }
     }
   }
@@ -78,12 +78,6 @@ function scan(view: Raster, ox: number, oy: number, page: Raster, out: QrCode[],
     blank(view, local);
     if (view !== page) blank(page, box);
   }
-}
-
-function crop(r: Raster, x0: number, y0: number, w: number, h: number): Raster {
-  const data = new Uint8ClampedArray(w * h * 4);
-  for (let y = 0; y < h; y++) data.set(r.data.subarray(((y0 + y) * r.width + x0) * 4, ((y0 + y) * r.width + x0 + w) * 4), y * w * 4);
-  return { width: w, height: h, data };
 }
 
 /** Paint a box (grown by 10%) white, so the next scan cannot find the same symbol. */

@@ -113,6 +113,13 @@ export function encodePng(r: Raster): Buffer {
 }
 
 /** A copy of a raster (QR scanning blanks found symbols in its copy). */
+/** The w x h rectangle of r whose top-left pixel is (x0, y0); the rectangle must lie inside r. */
+export function cropRaster(r: Raster, x0: number, y0: number, w: number, h: number): Raster {
+  const data = new Uint8ClampedArray(w * h * 4);
+  for (let y = 0; y < h; y++) data.set(r.data.subarray(((y0 + y) * r.width + x0) * 4, ((y0 + y) * r.width + x0 + w) * 4), y * w * 4);
+  return { width: w, height: h, data };
+}
+
 export function cloneRaster(r: Raster): Raster {
   return { width: r.width, height: r.height, data: new Uint8ClampedArray(r.data) };
 }

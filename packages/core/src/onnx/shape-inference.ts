@@ -428,7 +428,7 @@ function unsqueeze(ctx: InferContext): TensorType[] {
   const rest = [...x.shape];
   const shape = Array.from({ length: rank }, (_, i) => (set.has(i) ? 1 : rest.shift()!));
   const value = tracksValues(x.dtype) && shape.length <= 1 ? valuesOf(ctx, 0) : undefined;
-  return [value ? { dtype: x.dtype, shape, value } : { dtype: x.dtype, shape }];
+  return [{ dtype: x.dtype, shape, value }];
 }
 
 function squeeze(ctx: InferContext): TensorType[] {
@@ -447,7 +447,7 @@ function squeeze(ctx: InferContext): TensorType[] {
   }
   const shape = x.shape.filter((_, i) => !set.has(i));
   const value = tracksValues(x.dtype) && shape.length <= 1 ? valuesOf(ctx, 0) : undefined;
-  return [value ? { dtype: x.dtype, shape, value } : { dtype: x.dtype, shape }];
+  return [{ dtype: x.dtype, shape, value }];
 }
 
 function expand(ctx: InferContext): TensorType[] {
@@ -832,7 +832,7 @@ export const SHAPE_RULES: Record<string, ShapeRule> = {
     if (!d) throw new ShapeError(`Cast: unsupported 'to' ${to}`);
     const x = input(ctx, 0);
     const value = tracksValues(x.dtype) && tracksValues(d) ? valuesOf(ctx, 0) : undefined;
-    return [value ? { dtype: d, shape: x.shape, value } : { dtype: d, shape: x.shape }];
+    return [{ dtype: d, shape: x.shape, value }];
   },
   MatMul: (ctx) => [{ dtype: sameDType(ctx, [0, 1]), shape: matmulShape(input(ctx, 0).shape, input(ctx, 1).shape) }],
   Gemm: gemm,
